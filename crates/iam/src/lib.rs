@@ -1,0 +1,95 @@
+//! The IAM domain of Gatehouse: validated types, the services that read and change IAM state,
+//! their Postgres store, password hashing, the sign-in state kept in sessions, and the event
+//! history. No Leptos, no HTTP: the console (`app`) and the server call these services.
+
+mod accounts;
+mod authz;
+mod clock;
+mod error;
+mod events;
+mod password;
+mod principal;
+mod session;
+mod setup;
+mod signin;
+mod types;
+mod users;
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
+pub use authz::{Actor, Authorized};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, Result};
+pub use events::{EventRecord, Outcome, RequestMeta, Source};
+pub use password::{generate_password, HashCost, PasswordRules, Passwords};
+pub use principal::{Principal, PrincipalKind};
+pub use session::{SessionAuth, SessionPrincipal, SignInStage};
+pub use signin::SignedIn;
+pub use setup::SetupToken;
+pub use types::{AccountAlias, AccountId, AccountRef, Email, IamPath, Partition, UserId, UserName};
+pub use users::{CreatedUser, NewUser};
+
+/// The migrations of the whole schema, embedded so the binary carries them.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// Settings the services need that come from the deployment's configuration.
+#[derive(Clone, Debug, Default)]
+pub struct IamConfig {
+    pub hash_cost: HashCost,
+    pub partition: Partition,
+    pub password_rules: PasswordRules,
+}
+
+/// The entry point to every IAM service. Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct Iam {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    passwords: Passwords,
+    rules: PasswordRules,
+    partition: Partition,
+    clock: Arc<dyn Clock>,
+}
+
+impl Iam {
+    /// Builds the services. Hashes one dummy password, so call it once at start-up.
+    pub fn new(pool: PgPool, config: IamConfig, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                passwords: Passwords::new(config.hash_cost)?,
+                rules: config.password_rules,
+                partition: config.partition,
+                clock,
+            }),
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.inner.pool
+    }
+
+    pub fn partition(&self) -> &Partition {
+        &self.inner.partition
+    }
+
+    pub fn password_rules(&self) -> &PasswordRules {
+        &self.inner.rules
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// Whether the database answers; used by `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(self.pool()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! The sign-in state machine kept in a server-side session. The session stores only references
+//! (account, principal ID, the principal's auth epoch, when the password was verified, the stage);
+//! each request reloads the principal, so disabling a user or raising its epoch ends its sessions
+//! at once, on every server instance.
+//!
+//! Stages: today a password check leads straight to `SignedIn`. The forced password change and
+//! MFA stages (issue 5) slot in as further variants between the two.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use crate::{AccountId, Iam, IamPath, Principal, PrincipalKind, Result, UserId};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionPrincipal {
+    Root { account_id: AccountId },
+    User { account_id: AccountId, user_id: UserId },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInStage {
+    SignedIn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub principal: SessionPrincipal,
+    pub auth_epoch: i64,
+    /// Unix seconds when the password was verified; the absolute timeout counts from here.
+    pub authenticated_at: i64,
+    pub stage: SignInStage,
+}
+
+impl SessionAuth {
+    pub fn is_past_absolute_timeout(&self, now: OffsetDateTime, absolute: Duration) -> bool {
+        now.unix_timestamp() >= self.authenticated_at.saturating_add(absolute.whole_seconds())
+    }
+}
+
+impl Iam {
+    /// Reloads the principal a session refers to. `None` means the session no longer stands: the
+    /// principal is gone or disabled, or its sessions were ended (its auth epoch moved on).
+    pub async fn session_principal(&self, auth: &SessionAuth) -> Result<Option<Principal>> {
+        let partition = self.partition();
+        match &auth.principal {
+            SessionPrincipal::Root { account_id } => {
+                let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
+                    "select r.email, a.alias, r.auth_epoch from root_users r \
+                     join accounts a using (account_id) where r.account_id = $1",
+                )
+                .bind(account_id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+                let Some((email, alias, epoch)) = row else { return Ok(None) };
+                if epoch != auth.auth_epoch {
+                    return Ok(None);
+                }
+                Ok(Some(Principal {
+                    arn: partition.root_arn(account_id),
+                    account_id: account_id.clone(),
+                    account_alias: alias.map(TryInto::try_into).transpose()?,
+                    kind: PrincipalKind::Root { email: email.try_into()? },
+                }))
+            }
+            SessionPrincipal::User { account_id, user_id } => {
+                let row: Option<(String, String, Option<String>, i64, bool)> = sqlx::query_as(
+                    "select u.user_name, u.path, a.alias, u.auth_epoch, u.disabled_at is not null \
+                     from iam_users u join accounts a using (account_id) \
+                     where u.user_id = $1 and u.account_id = $2",
+                )
+                .bind(user_id.as_str())
+                .bind(account_id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+                let Some((name, path, alias, epoch, disabled)) = row else { return Ok(None) };
+                if disabled || epoch != auth.auth_epoch {
+                    return Ok(None);
+                }
+                let user_name = name.try_into()?;
+                let path: IamPath = path.try_into()?;
+                Ok(Some(Principal {
+                    arn: partition.user_arn(account_id, &path, &user_name),
+                    account_id: account_id.clone(),
+                    account_alias: alias.map(TryInto::try_into).transpose()?,
+                    kind: PrincipalKind::User { user_id: user_id.clone(), user_name, path },
+                }))
+            }
+        }
+    }
+}
