@@ -93,3 +93,10 @@ impl Iam {
         Ok(())
     }
 }
+
+/// A short random ID under which an internal failure is logged; the only part a user sees.
+pub fn generate_error_id() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{:012x}", n & 0xffff_ffff_ffff)
+}

@@ -1,0 +1,11 @@
+//! Reusable pieces of the console's pages.
+
+mod copy_button;
+mod form;
+mod layout;
+mod shell;
+
+pub use copy_button::CopyButton;
+pub use form::{field_error, form_error, Field, FormAlert};
+pub use layout::AuthLayout;
+pub use shell::ConsoleShell;

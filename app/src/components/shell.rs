@@ -1,0 +1,58 @@
+//! The console shell around every signed-in page: the top bar with the principal and Sign out,
+//! and the left navigation. Signed-out visitors are sent to the sign-in page.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+
+use crate::api::{whoami, Me, SignOut};
+use crate::error::AppError;
+
+#[component]
+pub fn ConsoleShell() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| whoami());
+    view! {
+        <Suspense fallback=|| view! { <div class="loading">"Loading…"</div> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(me) => view! { <ShellLayout me/> }.into_any(),
+                    Err(AppError::NotSignedIn) => view! { <Redirect path="/signin"/> }.into_any(),
+                    Err(error) => view! { <crate::pages::ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ShellLayout(me: Me) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let label = me.label();
+    provide_context(me);
+    view! {
+        <div class="console">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="logo" aria-hidden="true"></span>
+                    "Gatehouse"
+                </a>
+                <div class="identity">
+                    <span class="whoami" data-testid="whoami">{label}</span>
+                    <ActionForm action=sign_out attr:class="inline-form">
+                        <button type="submit" class="button topbar-button">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </header>
+            <div class="console-body">
+                <nav class="sidenav" aria-label="Identity and Access Management">
+                    <p class="sidenav-title">"Identity and Access Management (IAM)"</p>
+                    <ul>
+                        <li><A href="/" exact=true>"Dashboard"</A></li>
+                    </ul>
+                </nav>
+                <main class="content">
+                    <Outlet/>
+                </main>
+            </div>
+        </div>
+    }
+}

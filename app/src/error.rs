@@ -1,0 +1,89 @@
+//! The one error type the console sees. It carries only what the person may read: internal
+//! failures arrive as an error ID whose details are in the server log.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Bad input; `field` names the form field it belongs to.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("Your authentication information is incorrect. Please try again.")]
+    SignInFailed,
+    #[error("You are not signed in, or your session has ended. Please sign in.")]
+    NotSignedIn,
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on our side. Please try again; if it keeps happening, give your administrator this error ID: {0}.")]
+    Internal(String),
+    /// The request did not reach the server or its answer could not be read.
+    #[error("The request could not be completed ({0}). Check your connection and try again.")]
+    Request(String),
+}
+
+impl AppError {
+    /// The message for a form field, when this error belongs to that field.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<gatehouse_iam::Error> for AppError {
+    fn from(err: gatehouse_iam::Error) -> Self {
+        use gatehouse_iam::Error as E;
+        let message = err.to_string();
+        match err {
+            E::Invalid { field, .. } => Self::Invalid { field: field_name(field).into(), message },
+            E::PasswordPolicy(_) => Self::Invalid { field: "password".into(), message },
+            E::SetupLinkInvalid | E::SetupAlreadyDone => Self::Invalid { field: "token".into(), message },
+            E::NotFound { .. } => Self::NotFound(message),
+            E::AlreadyExists { kind, .. } => match kind {
+                "account alias" => Self::Invalid { field: "alias".into(), message },
+                "root user email" => Self::Invalid { field: "email".into(), message },
+                _ => Self::Conflict(message),
+            },
+            E::AuthenticationFailed => Self::SignInFailed,
+            E::AccessDenied { .. } => Self::AccessDenied(message),
+            E::Internal(source) => internal(source.as_ref()),
+        }
+    }
+}
+
+/// Logs an internal failure in full under a fresh ID and returns only the ID.
+#[cfg(feature = "ssr")]
+pub fn internal(source: &dyn std::error::Error) -> AppError {
+    let id = gatehouse_iam::generate_error_id();
+    tracing::error!(error_id = %id, error = %source, "internal error");
+    AppError::Internal(id)
+}
+
+/// Maps a domain field label to the console form field that carries it.
+#[cfg(feature = "ssr")]
+fn field_name(label: &str) -> &'static str {
+    match label {
+        "account alias" => "alias",
+        "email" => "email",
+        "user name" => "user_name",
+        "account" => "account",
+        "path" => "path",
+        _ => "form",
+    }
+}

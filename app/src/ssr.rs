@@ -1,0 +1,224 @@
+//! Server-side glue for the console: the application state handed to routes and server
+//! functions, the session (sign-in state) helpers, request metadata and the metrics registry.
+//! Server functions stay thin by calling these and the `gatehouse_iam` services.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, FromRef};
+use axum::http::request::Parts;
+use gatehouse_iam::{Iam, Principal, RequestMeta, SessionAuth};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::error::{internal, AppError};
+
+/// Everything a request handler needs, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub iam: Iam,
+    pub leptos_options: LeptosOptions,
+    pub console: Arc<ConsoleSettings>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Console settings that come from the deployment's configuration.
+#[derive(Clone, Debug)]
+pub struct ConsoleSettings {
+    /// The URL people reach Gatehouse at, without a trailing slash: `http://127.0.0.1:3000`.
+    pub public_url: String,
+    /// Sessions end this long after the password was verified, however active.
+    pub session_absolute_timeout: time::Duration,
+    /// Whether cookies carry `Secure` (Gatehouse is reached over TLS).
+    pub secure_cookies: bool,
+}
+
+impl ConsoleSettings {
+    /// The IAM users sign-in URL of an account, as the dashboard shows it.
+    pub fn signin_url(&self, account: &str) -> String {
+        format!("{}/signin/{}", self.public_url, account)
+    }
+}
+
+/// The session key under which the sign-in state is stored.
+const AUTH_KEY: &str = "gatehouse.auth";
+/// The cookie that remembers the last account signed in to, to pre-fill the sign-in form.
+pub const LAST_ACCOUNT_COOKIE: &str = "gatehouse-last-account";
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal(&Missing("application state")))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal(&Missing("request parts")))
+}
+
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| internal(&e))
+}
+
+/// Where the request came from, for the event history.
+pub fn request_meta() -> RequestMeta {
+    let Ok(parts) = parts() else { return RequestMeta::default() };
+    RequestMeta {
+        source_ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect()),
+    }
+}
+
+/// The signed-in principal of this request, or `NotSignedIn`. A session past its absolute
+/// timeout, or whose principal was disabled, deleted or signed out everywhere, is ended here.
+pub async fn current_principal() -> Result<Principal, AppError> {
+    let state = state()?;
+    let session = session().await?;
+    let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
+    let Some(auth) = auth else { return Err(AppError::NotSignedIn) };
+    if auth.is_past_absolute_timeout(state.iam.now(), state.console.session_absolute_timeout) {
+        session.flush().await.map_err(|e| internal(&e))?;
+        return Err(AppError::NotSignedIn);
+    }
+    match state.iam.session_principal(&auth).await? {
+        Some(principal) => Ok(principal),
+        None => {
+            session.flush().await.map_err(|e| internal(&e))?;
+            Err(AppError::NotSignedIn)
+        }
+    }
+}
+
+/// Starts the signed-in session under a new session ID (a fixed ID could have been planted).
+pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(|e| internal(&e))?;
+    session.insert(AUTH_KEY, auth).await.map_err(|e| internal(&e))?;
+    Ok(())
+}
+
+/// Ends this session: the store row is deleted and the cookie removed.
+pub async fn end_session() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(|e| internal(&e))
+}
+
+/// The value of a request cookie.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = parts().ok()?;
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Adds a `Set-Cookie` to the response. `value` must already be cookie-safe.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let secure = state().map(|s| s.console.secure_cookies).unwrap_or(true);
+    let cookie = format!(
+        "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(header) = axum::http::HeaderValue::from_str(&cookie) {
+        response.append_header(axum::http::header::SET_COOKIE, header);
+    }
+}
+
+#[derive(Debug)]
+struct Missing(&'static str);
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} missing from the request context", self.0)
+    }
+}
+
+impl std::error::Error for Missing {}
+
+/// Counters and a latency histogram, rendered in the Prometheus text format at `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_micros: AtomicU64,
+    sign_ins: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+}
+
+const LATENCY_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+impl Metrics {
+    pub fn record_request(&self, method: &str, status: u16, seconds: f64) {
+        if let Ok(mut map) = self.requests.lock() {
+            *map.entry((method.to_owned(), status)).or_default() += 1;
+        }
+        for (bucket, bound) in self.latency_buckets.iter().zip(LATENCY_BUCKETS) {
+            if seconds <= bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    /// `kind` is `root` or `iam_user`; `result` is `success` or `failure`.
+    pub fn record_sign_in(&self, kind: &'static str, result: &'static str) {
+        if let Ok(mut map) = self.sign_ins.lock() {
+            *map.entry((kind, result)).or_default() += 1;
+        }
+    }
+
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        out.push_str("# HELP gatehouse_http_requests_total HTTP requests served, by method and status.\n");
+        out.push_str("# TYPE gatehouse_http_requests_total counter\n");
+        if let Ok(map) = self.requests.lock() {
+            for ((method, status), n) in map.iter() {
+                let _ = writeln!(out, "gatehouse_http_requests_total{{method=\"{method}\",status=\"{status}\"}} {n}");
+            }
+        }
+        out.push_str("# HELP gatehouse_http_request_duration_seconds Time to answer HTTP requests.\n");
+        out.push_str("# TYPE gatehouse_http_request_duration_seconds histogram\n");
+        for (bucket, bound) in self.latency_buckets.iter().zip(LATENCY_BUCKETS) {
+            let _ = writeln!(
+                out,
+                "gatehouse_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "gatehouse_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "gatehouse_http_request_duration_seconds_sum {}",
+            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(out, "gatehouse_http_request_duration_seconds_count {count}");
+        out.push_str("# HELP gatehouse_sign_ins_total Console sign-in attempts, by principal kind and result.\n");
+        out.push_str("# TYPE gatehouse_sign_ins_total counter\n");
+        if let Ok(map) = self.sign_ins.lock() {
+            for ((kind, result), n) in map.iter() {
+                let _ = writeln!(out, "gatehouse_sign_ins_total{{kind=\"{kind}\",result=\"{result}\"}} {n}");
+            }
+        }
+        out
+    }
+}

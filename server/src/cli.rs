@@ -1,0 +1,234 @@
+//! The `gatehouse` commands: `serve` (the default), `account create`, `user create` and
+//! `setup-link`. Secrets a command generates are printed once, to standard output only.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use app::ssr::{AppState, ConsoleSettings, Metrics};
+use gatehouse_iam::{
+    generate_password, AccountAlias, AccountRef, Actor, Email, Iam, IamConfig, IamPath, NewAccount, NewUser,
+    Partition, RequestMeta, Source, SystemClock, UserName,
+};
+use leptos::prelude::LeptosOptions;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::config::{
+    AccountCreateArgs, DatabaseArgs, SecureCookies, ServeArgs, SetupLinkArgs, UserCreateArgs,
+};
+use crate::db::Database;
+
+fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
+    let config = IamConfig { partition: Partition::new(&args.partition)?, ..IamConfig::default() };
+    Ok(Iam::new(db.pool.clone(), config, Arc::new(SystemClock))?)
+}
+
+/// Normalises the public URL and checks it is an http(s) URL.
+pub fn public_url(configured: Option<&str>, addr: SocketAddr) -> Result<String> {
+    let url = configured.map_or_else(|| format!("http://{addr}"), str::to_owned);
+    let url = url.trim_end_matches('/').to_owned();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!("GATEHOUSE_PUBLIC_URL must start with http:// or https:// (got {url})");
+    }
+    Ok(url)
+}
+
+pub async fn serve(args: ServeArgs, db_args: DatabaseArgs) -> Result<()> {
+    let public_url = public_url(args.public_url.as_deref(), args.addr)?;
+    let secure_cookies = match args.secure_cookies {
+        SecureCookies::Always => true,
+        SecureCookies::Never => false,
+        SecureCookies::Auto => public_url.starts_with("https://"),
+    };
+    let db = Database::open(&db_args).await?;
+    let iam = iam(&db, &db_args)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(args.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build();
+    if !args.site_root.join("pkg").join("gatehouse.js").is_file() {
+        tracing::warn!(
+            site_root = %args.site_root.display(),
+            "the built site is missing (no pkg/gatehouse.js): pages will render but not hydrate; build it with `cargo leptos build --release`"
+        );
+    }
+    let state = AppState {
+        iam: iam.clone(),
+        leptos_options,
+        console: Arc::new(ConsoleSettings {
+            public_url: public_url.clone(),
+            session_absolute_timeout: time::Duration::hours(args.session_absolute_hours.into()),
+            secure_cookies,
+        }),
+        metrics: Arc::new(Metrics::default()),
+    };
+    let router = crate::build_router(state, time::Duration::minutes(args.session_idle_minutes.into())).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    println!("Gatehouse is running at {public_url}");
+    if !secure_cookies && !args.addr.ip().is_loopback() {
+        tracing::warn!("serving on a non-loopback address without Secure cookies: put Gatehouse behind TLS and set GATEHOUSE_PUBLIC_URL to its https:// URL");
+    }
+    print_setup_link(&iam, &public_url, args.setup_link_minutes).await?;
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    db.close().await?;
+    served.context("the server stopped with an error")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Prints a one-time setup link while the deployment has no account.
+async fn print_setup_link(iam: &Iam, public_url: &str, minutes: u32) -> Result<bool> {
+    match iam.issue_setup_token(time::Duration::minutes(minutes.into())).await? {
+        Some(token) => {
+            println!();
+            println!("This deployment has no account yet. Open this one-time setup link to create the first");
+            println!("account and its root user (valid for {minutes} minutes, usable once):");
+            println!();
+            println!("    {public_url}/setup?token={}", token.expose());
+            println!();
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+pub async fn setup_link(args: SetupLinkArgs, db_args: DatabaseArgs) -> Result<()> {
+    let db = Database::open(&db_args).await?;
+    let result = async {
+        let url = public_url(Some(&args.public_url), ([127, 0, 0, 1], 3000).into())?;
+        if !print_setup_link(&iam(&db, &db_args)?, &url, args.setup_link_minutes).await? {
+            bail!("setup is already complete: this deployment has an account");
+        }
+        Ok(())
+    }
+    .await;
+    db.close().await?;
+    result
+}
+
+fn read_password_stdin() -> Result<SecretString> {
+    let mut input = String::new();
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Password (then Enter and Ctrl-D):");
+    }
+    stdin.lock().read_to_string(&mut input).context("cannot read the password from standard input")?;
+    // Only the line ending is dropped; the password is never otherwise changed.
+    let password = input.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&input);
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(SecretString::from(password.to_owned()))
+}
+
+pub async fn account_create(args: AccountCreateArgs, db_args: DatabaseArgs) -> Result<()> {
+    let alias = args.alias.as_deref().map(AccountAlias::try_from).transpose()?;
+    let root_email = Email::try_from(args.root_email.trim())?;
+    let (root_password, generated) = if args.password_stdin {
+        (read_password_stdin()?, false)
+    } else {
+        (generate_password(), true)
+    };
+    let shown = generated.then(|| root_password.expose_secret().to_owned());
+    let db = Database::open(&db_args).await?;
+    let result = async {
+        let new = NewAccount { alias, root_email: root_email.clone(), root_password };
+        Ok::<_, anyhow::Error>(iam(&db, &db_args)?.create_account(&Actor::Operator, new, &cli_meta()).await?)
+    }
+    .await;
+    db.close().await?;
+    let created = result?;
+    if args.json {
+        let mut out = json!({
+            "accountId": created.account_id,
+            "alias": created.alias,
+            "rootEmail": root_email,
+            "rootArn": created.root_arn,
+        });
+        if let Some(pw) = shown {
+            out["rootPassword"] = json!(pw);
+        }
+        println!("{out}");
+    } else {
+        println!("Account ID:   {}", created.account_id);
+        if let Some(alias) = &created.alias {
+            println!("Alias:        {alias}");
+        }
+        println!("Root user:    {root_email}");
+        if let Some(pw) = shown {
+            println!("Root password (shown once): {pw}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<()> {
+    let account = AccountRef::parse(&args.account)?;
+    let name = UserName::try_from(args.name.trim())?;
+    let path = IamPath::try_from(args.path.as_str())?;
+    let (password, generated) = if args.password_stdin {
+        (read_password_stdin()?, false)
+    } else {
+        (generate_password(), true)
+    };
+    let shown = generated.then(|| password.expose_secret().to_owned());
+    let db = Database::open(&db_args).await?;
+    let result = async {
+        let new = NewUser {
+            name,
+            path,
+            password: Some(password),
+            // A generated password is a one-time secret: its owner must replace it.
+            password_reset_required: args.require_reset || generated,
+        };
+        Ok::<_, anyhow::Error>(iam(&db, &db_args)?.create_user(&Actor::Operator, &account, new, Source::Cli, &cli_meta()).await?)
+    }
+    .await;
+    db.close().await?;
+    let created = result?;
+    if args.json {
+        let mut out = json!({ "userName": created.user_name, "userId": created.user_id, "arn": created.arn });
+        if let Some(pw) = shown {
+            out["password"] = json!(pw);
+        }
+        println!("{out}");
+    } else {
+        println!("User:     {}", created.user_name);
+        println!("User ID:  {}", created.user_id);
+        println!("ARN:      {}", created.arn);
+        if let Some(pw) = shown {
+            println!("Password (shown once; must be changed at first sign-in): {pw}");
+        }
+    }
+    Ok(())
+}
+
+fn cli_meta() -> RequestMeta {
+    RequestMeta { source_ip: None, user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))) }
+}

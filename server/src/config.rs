@@ -1,0 +1,149 @@
+//! Configuration: command-line flags, each with an environment variable of the same meaning.
+//! The README lists them with their defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted IAM console on the AWS IAM model.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console (the default when no command is given).
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage IAM users (for scripts and tests until the console's user pages exist).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print a new one-time setup link, replacing any earlier one (only while no account exists).
+    SetupLink(SetupLinkArgs),
+}
+
+/// Where the data lives. Without DATABASE_URL, Gatehouse runs a private Postgres cluster in the
+/// data directory with the machine's Postgres binaries.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Postgres URL of an existing server. Unset: the embedded private cluster is used.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Data directory: the embedded cluster lives in <DATA>/postgres.
+    #[arg(long = "data-dir", env = "GATEHOUSE_DATA", default_value = ".gatehouse", global = true)]
+    pub data_dir: PathBuf,
+    /// Directory of the Postgres server binaries (initdb, pg_ctl). Default: the newest
+    /// /usr/lib/postgresql/*/bin, then PATH.
+    #[arg(long = "pg-bin", env = "GATEHOUSE_PG_BIN", global = true)]
+    pub pg_bin: Option<PathBuf>,
+    /// The unprivileged account that runs the embedded cluster when Gatehouse runs as root.
+    #[arg(long = "pg-user", env = "GATEHOUSE_PG_USER", default_value = "postgres", global = true)]
+    pub pg_user: String,
+    /// The ARN partition.
+    #[arg(long, env = "GATEHOUSE_PARTITION", default_value = "aws", global = true)]
+    pub partition: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The URL people reach Gatehouse at (used in sign-in URLs, setup links and the Origin check).
+    /// Default: http://<addr>.
+    #[arg(long = "public-url", env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mark cookies Secure and name the session cookie __Host-…: auto = when the public URL is https.
+    #[arg(long = "secure-cookies", env = "GATEHOUSE_SECURE_COOKIES", value_enum, default_value_t = SecureCookies::Auto)]
+    pub secure_cookies: SecureCookies,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long = "session-idle-minutes", env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+    /// Hours after sign-in at which a session ends however active it is.
+    #[arg(long = "session-absolute-hours", env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_absolute_hours: u32,
+    /// Minutes a first-run setup link stays valid.
+    #[arg(long = "setup-link-minutes", env = "GATEHOUSE_SETUP_LINK_MINUTES", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub setup_link_minutes: u32,
+    /// Directory of the built site (pkg/ with the WebAssembly, JavaScript and CSS).
+    #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecureCookies {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account and its root user. Prints the account ID (and a generated root password, once).
+    Create(AccountCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountCreateArgs {
+    /// The root user's email address (unique across the deployment).
+    #[arg(long = "root-email")]
+    pub root_email: String,
+    /// An account alias: 3–63 lowercase letters, digits and hyphens.
+    #[arg(long)]
+    pub alias: Option<String>,
+    /// Read the root password from standard input instead of generating one.
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an IAM user with a console password. Prints the user (and a generated password, once).
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    /// The account: its 12-digit ID or its alias.
+    #[arg(long)]
+    pub account: String,
+    /// The user name.
+    #[arg(long)]
+    pub name: String,
+    /// The user's path.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+    /// Read the console password from standard input instead of generating one.
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+    /// The user must create a new password at next sign-in (always so for a generated password).
+    #[arg(long = "require-reset")]
+    pub require_reset: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupLinkArgs {
+    /// The URL people reach Gatehouse at.
+    #[arg(long = "public-url", env = "GATEHOUSE_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+    /// Minutes the link stays valid.
+    #[arg(long = "setup-link-minutes", env = "GATEHOUSE_SETUP_LINK_MINUTES", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub setup_link_minutes: u32,
+}
