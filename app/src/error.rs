@@ -87,3 +87,24 @@ fn field_name(label: &str) -> &'static str {
         _ => "form",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_failure_reads_as_aws_generic_message() {
+        assert_eq!(
+            AppError::SignInFailed.to_string(),
+            "Your authentication information is incorrect. Please try again."
+        );
+    }
+
+    #[test]
+    fn field_errors_belong_to_their_field_only() {
+        let e = AppError::Invalid { field: "email".into(), message: "bad".into() };
+        assert_eq!(e.for_field("email").as_deref(), Some("bad"));
+        assert_eq!(e.for_field("alias"), None);
+        assert_eq!(AppError::SignInFailed.for_field("email"), None);
+    }
+}
