@@ -165,6 +165,10 @@ impl EmbeddedPostgres {
 /// The directory holding initdb and pg_ctl: the configured one, the newest
 /// /usr/lib/postgresql/<version>/bin, or the one on PATH.
 fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf> {
+    find_bin_dir_in(configured, Path::new("/usr/lib/postgresql"), std::env::var_os("PATH"))
+}
+
+fn find_bin_dir_in(configured: Option<&Path>, versions_root: &Path, path: Option<std::ffi::OsString>) -> Result<PathBuf> {
     let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = configured {
         if has_tools(dir) {
@@ -172,7 +176,7 @@ fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf> {
         }
         bail!("GATEHOUSE_PG_BIN={} does not contain initdb and pg_ctl", dir.display());
     }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(versions_root)
         .into_iter()
         .flatten()
         .flatten()
@@ -183,7 +187,7 @@ fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf> {
     if let Some((_, dir)) = versions.pop() {
         return Ok(dir);
     }
-    if let Some(dir) = std::env::var_os("PATH")
+    if let Some(dir) = path
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
@@ -227,4 +231,32 @@ fn check_reachable(dir: &Path, pg_user: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_postgres_binaries_the_error_says_what_to_install() {
+        let empty = std::env::temp_dir().join(format!("gatehouse-no-pg-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let err = find_bin_dir_in(None, &empty, Some(empty.clone().into_os_string())).unwrap_err().to_string();
+        assert!(err.contains("apt-get install postgresql"), "{err}");
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        let _ = std::fs::remove_dir_all(&empty);
+    }
+
+    #[test]
+    fn the_newest_installed_version_is_preferred() {
+        let root = std::env::temp_dir().join(format!("gatehouse-pg-versions-{}", std::process::id()));
+        for version in ["9", "15", "13"] {
+            let bin = root.join(version).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("initdb"), "").unwrap();
+            std::fs::write(bin.join("pg_ctl"), "").unwrap();
+        }
+        assert_eq!(find_bin_dir_in(None, &root, None).unwrap(), root.join("15").join("bin"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every Gatehouse test and ends with one summary line:
+#   formatting, clippy for the server build and (separately) the wasm32 frontend build,
+#   unit + Postgres-backed + HTTP tests (cargo test; DATABASE_URL names a Postgres server on
+#   which the tests may create databases), the release build, and the Playwright end-to-end
+#   tests in Chromium against that build on the embedded Postgres default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+log=$(mktemp -d /tmp/gatehouse-test-log.XXXXXX)
+step() { printf '\n=== %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy: server build"
+cargo clippy -p gatehouse-iam -p app -p server --all-targets -- -D warnings
+
+step "clippy: wasm32 frontend build"
+cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+
+step "unit, Postgres and HTTP tests"
+cargo test -p gatehouse-iam -p app -p server 2>&1 | tee "$log/cargo.txt"
+
+step "release build"
+cargo leptos build --release
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+
+step "end-to-end tests (Playwright, Chromium)"
+e2e_data=$(mktemp -d /tmp/gatehouse-e2e.XXXXXX)
+# The embedded cluster runs as an unprivileged account when we are root: it must reach the directory.
+chmod 755 "$e2e_data"
+cleanup() {
+  # Stop the e2e cluster if the server left it running (it stops it on a clean shutdown).
+  for bin in /usr/lib/postgresql/*/bin/pg_ctl; do
+    [ -d "$e2e_data/postgres" ] && [ -x "$bin" ] || continue
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin" stop -D "$e2e_data/postgres" -m immediate >/dev/null 2>&1 || true
+    else "$bin" stop -D "$e2e_data/postgres" -m immediate >/dev/null 2>&1 || true; fi
+  done
+  rm -rf "$e2e_data"
+}
+trap cleanup EXIT
+(
+  cd end2end
+  env -u DATABASE_URL GATEHOUSE_E2E_DATA="$e2e_data" GATEHOUSE_BIN="$target_dir/release/gatehouse" \
+    LEPTOS_SITE_ROOT="$PWD/../target/site" npx playwright test
+) 2>&1 | tee "$log/e2e.txt"
+
+cargo_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log/cargo.txt" | awk '{s+=$4} END {print s+0}')
+e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+rm -rf "$log"
+printf '\nsummary: %d passed, 0 failed (cargo test %d, end-to-end %d)\n' \
+  "$((cargo_passed + e2e_passed))" "$cargo_passed" "$e2e_passed"
