@@ -51,13 +51,28 @@ impl From<gatehouse_iam::Error> for AppError {
         use gatehouse_iam::Error as E;
         let message = err.to_string();
         match err {
-            E::Invalid { field, .. } => Self::Invalid { field: field_name(field).into(), message },
-            E::PasswordPolicy(_) => Self::Invalid { field: "password".into(), message },
-            E::SetupLinkInvalid | E::SetupAlreadyDone => Self::Invalid { field: "token".into(), message },
+            E::Invalid { field, .. } => Self::Invalid {
+                field: field_name(field).into(),
+                message,
+            },
+            E::PasswordPolicy(_) => Self::Invalid {
+                field: "password".into(),
+                message,
+            },
+            E::SetupLinkInvalid | E::SetupAlreadyDone => Self::Invalid {
+                field: "token".into(),
+                message,
+            },
             E::NotFound { .. } => Self::NotFound(message),
             E::AlreadyExists { kind, .. } => match kind {
-                "account alias" => Self::Invalid { field: "alias".into(), message },
-                "root user email" => Self::Invalid { field: "email".into(), message },
+                "account alias" => Self::Invalid {
+                    field: "alias".into(),
+                    message,
+                },
+                "root user email" => Self::Invalid {
+                    field: "email".into(),
+                    message,
+                },
                 _ => Self::Conflict(message),
             },
             E::AuthenticationFailed => Self::SignInFailed,
@@ -102,7 +117,10 @@ mod tests {
 
     #[test]
     fn field_errors_belong_to_their_field_only() {
-        let e = AppError::Invalid { field: "email".into(), message: "bad".into() };
+        let e = AppError::Invalid {
+            field: "email".into(),
+            message: "bad".into(),
+        };
         assert_eq!(e.for_field("email").as_deref(), Some("bad"));
         assert_eq!(e.for_field("alias"), None);
         assert_eq!(AppError::SignInFailed.for_field("email"), None);

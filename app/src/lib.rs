@@ -1,5 +1,6 @@
 //! The Gatehouse console: routes, pages, components, and the thin server functions behind them.
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's WebAssembly.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

@@ -67,7 +67,9 @@ async fn session() -> Result<Session, AppError> {
 
 /// Where the request came from, for the event history.
 pub fn request_meta() -> RequestMeta {
-    let Ok(parts) = parts() else { return RequestMeta::default() };
+    let Ok(parts) = parts() else {
+        return RequestMeta::default();
+    };
     RequestMeta {
         source_ip: parts
             .extensions
@@ -87,7 +89,9 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     let state = state()?;
     let session = session().await?;
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
-    let Some(auth) = auth else { return Err(AppError::NotSignedIn) };
+    let Some(auth) = auth else {
+        return Err(AppError::NotSignedIn);
+    };
     if auth.is_past_absolute_timeout(state.iam.now(), state.console.session_absolute_timeout) {
         session.flush().await.map_err(|e| internal(&e))?;
         return Err(AppError::NotSignedIn);
@@ -130,7 +134,9 @@ pub fn request_cookie(name: &str) -> Option<String> {
 
 /// Adds a `Set-Cookie` to the response. `value` must already be cookie-safe.
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64) {
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
     let secure = state().map(|s| s.console.secure_cookies).unwrap_or(true);
     let cookie = format!(
         "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{}",
@@ -175,7 +181,8 @@ impl Metrics {
             }
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.latency_sum_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
     }
 
     /// `kind` is `root` or `iam_user`; `result` is `success` or `failure`.
@@ -192,7 +199,10 @@ impl Metrics {
         out.push_str("# TYPE gatehouse_http_requests_total counter\n");
         if let Ok(map) = self.requests.lock() {
             for ((method, status), n) in map.iter() {
-                let _ = writeln!(out, "gatehouse_http_requests_total{{method=\"{method}\",status=\"{status}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "gatehouse_http_requests_total{{method=\"{method}\",status=\"{status}\"}} {n}"
+                );
             }
         }
         out.push_str("# HELP gatehouse_http_request_duration_seconds Time to answer HTTP requests.\n");
@@ -205,18 +215,26 @@ impl Metrics {
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "gatehouse_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "gatehouse_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             out,
             "gatehouse_http_request_duration_seconds_sum {}",
             self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
         let _ = writeln!(out, "gatehouse_http_request_duration_seconds_count {count}");
-        out.push_str("# HELP gatehouse_sign_ins_total Console sign-in attempts, by principal kind and result.\n");
+        out.push_str(
+            "# HELP gatehouse_sign_ins_total Console sign-in attempts, by principal kind and result.\n",
+        );
         out.push_str("# TYPE gatehouse_sign_ins_total counter\n");
         if let Ok(map) = self.sign_ins.lock() {
             for ((kind, result), n) in map.iter() {
-                let _ = writeln!(out, "gatehouse_sign_ins_total{{kind=\"{kind}\",result=\"{result}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "gatehouse_sign_ins_total{{kind=\"{kind}\",result=\"{result}\"}} {n}"
+                );
             }
         }
         out

@@ -21,7 +21,10 @@ use crate::config::{
 use crate::db::Database;
 
 fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
-    let config = IamConfig { partition: Partition::new(&args.partition)?, ..IamConfig::default() };
+    let config = IamConfig {
+        partition: Partition::new(&args.partition)?,
+        ..IamConfig::default()
+    };
     Ok(Iam::new(db.pool.clone(), config, Arc::new(SystemClock))?)
 }
 
@@ -66,7 +69,8 @@ pub async fn serve(args: ServeArgs, db_args: DatabaseArgs) -> Result<()> {
         }),
         metrics: Arc::new(Metrics::default()),
     };
-    let router = crate::build_router(state, time::Duration::minutes(args.session_idle_minutes.into())).await?;
+    let router =
+        crate::build_router(state, time::Duration::minutes(args.session_idle_minutes.into())).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -75,9 +79,12 @@ pub async fn serve(args: ServeArgs, db_args: DatabaseArgs) -> Result<()> {
         tracing::warn!("serving on a non-loopback address without Secure cookies: put Gatehouse behind TLS and set GATEHOUSE_PUBLIC_URL to its https:// URL");
     }
     print_setup_link(&iam, &public_url, args.setup_link_minutes).await?;
-    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     db.close().await?;
     served.context("the server stopped with an error")
 }
@@ -104,7 +111,10 @@ async fn shutdown_signal() {
 
 /// Prints a one-time setup link while the deployment has no account.
 async fn print_setup_link(iam: &Iam, public_url: &str, minutes: u32) -> Result<bool> {
-    match iam.issue_setup_token(time::Duration::minutes(minutes.into())).await? {
+    match iam
+        .issue_setup_token(time::Duration::minutes(minutes.into()))
+        .await?
+    {
         Some(token) => {
             println!();
             println!("This deployment has no account yet. Open this one-time setup link to create the first");
@@ -138,9 +148,15 @@ fn read_password_stdin() -> Result<SecretString> {
     if stdin.is_terminal() {
         eprintln!("Password (then Enter and Ctrl-D):");
     }
-    stdin.lock().read_to_string(&mut input).context("cannot read the password from standard input")?;
+    stdin
+        .lock()
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
     // Only the line ending is dropped; the password is never otherwise changed.
-    let password = input.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&input);
+    let password = input
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&input);
     if password.is_empty() {
         bail!("no password on standard input");
     }
@@ -158,8 +174,16 @@ pub async fn account_create(args: AccountCreateArgs, db_args: DatabaseArgs) -> R
     let shown = generated.then(|| root_password.expose_secret().to_owned());
     let db = Database::open(&db_args).await?;
     let result = async {
-        let new = NewAccount { alias, root_email: root_email.clone(), root_password };
-        Ok::<_, anyhow::Error>(iam(&db, &db_args)?.create_account(&Actor::Operator, new, &cli_meta()).await?)
+        let new = NewAccount {
+            alias,
+            root_email: root_email.clone(),
+            root_password,
+        };
+        Ok::<_, anyhow::Error>(
+            iam(&db, &db_args)?
+                .create_account(&Actor::Operator, new, &cli_meta())
+                .await?,
+        )
     }
     .await;
     db.close().await?;
@@ -207,7 +231,11 @@ pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<
             // A generated password is a one-time secret: its owner must replace it.
             password_reset_required: args.require_reset || generated,
         };
-        Ok::<_, anyhow::Error>(iam(&db, &db_args)?.create_user(&Actor::Operator, &account, new, Source::Cli, &cli_meta()).await?)
+        Ok::<_, anyhow::Error>(
+            iam(&db, &db_args)?
+                .create_user(&Actor::Operator, &account, new, Source::Cli, &cli_meta())
+                .await?,
+        )
     }
     .await;
     db.close().await?;
@@ -230,5 +258,8 @@ pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<
 }
 
 fn cli_meta() -> RequestMeta {
-    RequestMeta { source_ip: None, user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))) }
+    RequestMeta {
+        source_ip: None,
+        user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))),
+    }
 }

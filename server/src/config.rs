@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted IAM console on the AWS IAM model.")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse: a self-hosted IAM console on the AWS IAM model."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -37,14 +41,24 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Data directory: the embedded cluster lives in <DATA>/postgres.
-    #[arg(long = "data-dir", env = "GATEHOUSE_DATA", default_value = ".gatehouse", global = true)]
+    #[arg(
+        long = "data-dir",
+        env = "GATEHOUSE_DATA",
+        default_value = ".gatehouse",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Directory of the Postgres server binaries (initdb, pg_ctl). Default: the newest
     /// /usr/lib/postgresql/*/bin, then PATH.
     #[arg(long = "pg-bin", env = "GATEHOUSE_PG_BIN", global = true)]
     pub pg_bin: Option<PathBuf>,
     /// The unprivileged account that runs the embedded cluster when Gatehouse runs as root.
-    #[arg(long = "pg-user", env = "GATEHOUSE_PG_USER", default_value = "postgres", global = true)]
+    #[arg(
+        long = "pg-user",
+        env = "GATEHOUSE_PG_USER",
+        default_value = "postgres",
+        global = true
+    )]
     pub pg_user: String,
     /// The ARN partition.
     #[arg(long, env = "GATEHOUSE_PARTITION", default_value = "aws", global = true)]
@@ -140,7 +154,11 @@ pub struct UserCreateArgs {
 #[derive(Debug, Args)]
 pub struct SetupLinkArgs {
     /// The URL people reach Gatehouse at.
-    #[arg(long = "public-url", env = "GATEHOUSE_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    #[arg(
+        long = "public-url",
+        env = "GATEHOUSE_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
     pub public_url: String,
     /// Minutes the link stays valid.
     #[arg(long = "setup-link-minutes", env = "GATEHOUSE_SETUP_LINK_MINUTES", default_value_t = 60,

@@ -17,11 +17,13 @@ impl Database {
     pub async fn open(args: &DatabaseArgs) -> Result<Self> {
         let (options, embedded) = match &args.database_url {
             Some(url) => {
-                let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid Postgres URL")?;
+                let options: PgConnectOptions =
+                    url.parse().context("DATABASE_URL is not a valid Postgres URL")?;
                 (options.disable_statement_logging(), None)
             }
             None => {
-                let pg = EmbeddedPostgres::start(&args.data_dir, args.pg_bin.as_deref(), &args.pg_user).await?;
+                let pg =
+                    EmbeddedPostgres::start(&args.data_dir, args.pg_bin.as_deref(), &args.pg_user).await?;
                 (pg.connect_options(), Some(pg))
             }
         };
@@ -30,7 +32,10 @@ impl Database {
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
-        gatehouse_iam::MIGRATOR.run(&pool).await.context("database migrations failed")?;
+        gatehouse_iam::MIGRATOR
+            .run(&pool)
+            .await
+            .context("database migrations failed")?;
         Ok(Self { pool, embedded })
     }
 

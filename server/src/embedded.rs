@@ -48,12 +48,17 @@ impl EmbeddedPostgres {
                 data_dir.display()
             );
         }
-        let run_as = if is_root()? { Some(unprivileged_account(pg_user)?) } else { None };
+        let run_as = if is_root()? {
+            Some(unprivileged_account(pg_user)?)
+        } else {
+            None
+        };
         for dir in [&pgdata, &socket_dir, &log_dir] {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
             if let Some((uid, gid)) = run_as {
-                chown(dir, Some(uid), Some(gid)).with_context(|| format!("cannot hand {} to {pg_user}", dir.display()))?;
+                chown(dir, Some(uid), Some(gid))
+                    .with_context(|| format!("cannot hand {} to {pg_user}", dir.display()))?;
             }
         }
         if run_as.is_some() {
@@ -63,12 +68,26 @@ impl EmbeddedPostgres {
             check_reachable(&data_dir, pg_user)?;
         }
 
-        let mut pg = Self { pgdata, socket_dir, bin_dir, run_as, started_here: false };
+        let mut pg = Self {
+            pgdata,
+            socket_dir,
+            bin_dir,
+            run_as,
+            started_here: false,
+        };
         if !pg.pgdata.join("PG_VERSION").exists() {
             tracing::info!(dir = %pg.pgdata.display(), "initialising the embedded Postgres cluster");
             pg.run(
                 "initdb",
-                &["-D", &pg.pgdata.to_string_lossy(), "-U", DB_USER, "--auth=trust", "--encoding=UTF8", "--no-locale"],
+                &[
+                    "-D",
+                    &pg.pgdata.to_string_lossy(),
+                    "-U",
+                    DB_USER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                ],
             )?;
         }
         if !pg.is_running()? {
@@ -80,7 +99,18 @@ impl EmbeddedPostgres {
             tracing::info!("starting the embedded Postgres cluster");
             pg.run(
                 "pg_ctl",
-                &["start", "-D", &pg.pgdata.to_string_lossy(), "-w", "-t", "60", "-l", &log.to_string_lossy(), "-o", &options],
+                &[
+                    "start",
+                    "-D",
+                    &pg.pgdata.to_string_lossy(),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    &log.to_string_lossy(),
+                    "-o",
+                    &options,
+                ],
             )
             .with_context(|| format!("the embedded Postgres did not start; see {}", log.display()))?;
             pg.started_here = true;
@@ -107,19 +137,26 @@ impl EmbeddedPostgres {
         let mut conn = sqlx::PgConnection::connect_with(&self.options_for("postgres"))
             .await
             .context("cannot connect to the embedded Postgres")?;
-        let (exists,): (bool,) = sqlx::query_as("select exists (select 1 from pg_database where datname = $1)")
-            .bind(DB_NAME)
-            .fetch_one(&mut conn)
-            .await?;
+        let (exists,): (bool,) =
+            sqlx::query_as("select exists (select 1 from pg_database where datname = $1)")
+                .bind(DB_NAME)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
-            sqlx::query(&format!("create database {DB_NAME}")).execute(&mut conn).await?;
+            sqlx::query(&format!("create database {DB_NAME}"))
+                .execute(&mut conn)
+                .await?;
         }
         conn.close().await?;
         Ok(())
     }
 
     fn is_running(&self) -> Result<bool> {
-        let status = self.command("pg_ctl").args(["status", "-D"]).arg(&self.pgdata).output()?;
+        let status = self
+            .command("pg_ctl")
+            .args(["status", "-D"])
+            .arg(&self.pgdata)
+            .output()?;
         Ok(status.status.success())
     }
 
@@ -128,7 +165,10 @@ impl EmbeddedPostgres {
     pub fn stop(self) -> Result<()> {
         if self.started_here {
             tracing::info!("stopping the embedded Postgres cluster");
-            self.run("pg_ctl", &["stop", "-D", &self.pgdata.to_string_lossy(), "-m", "fast", "-w"])?;
+            self.run(
+                "pg_ctl",
+                &["stop", "-D", &self.pgdata.to_string_lossy(), "-m", "fast", "-w"],
+            )?;
         }
         Ok(())
     }
@@ -165,16 +205,27 @@ impl EmbeddedPostgres {
 /// The directory holding initdb and pg_ctl: the configured one, the newest
 /// /usr/lib/postgresql/<version>/bin, or the one on PATH.
 fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf> {
-    find_bin_dir_in(configured, Path::new("/usr/lib/postgresql"), std::env::var_os("PATH"))
+    find_bin_dir_in(
+        configured,
+        Path::new("/usr/lib/postgresql"),
+        std::env::var_os("PATH"),
+    )
 }
 
-fn find_bin_dir_in(configured: Option<&Path>, versions_root: &Path, path: Option<std::ffi::OsString>) -> Result<PathBuf> {
+fn find_bin_dir_in(
+    configured: Option<&Path>,
+    versions_root: &Path,
+    path: Option<std::ffi::OsString>,
+) -> Result<PathBuf> {
     let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = configured {
         if has_tools(dir) {
             return Ok(dir.to_owned());
         }
-        bail!("GATEHOUSE_PG_BIN={} does not contain initdb and pg_ctl", dir.display());
+        bail!(
+            "GATEHOUSE_PG_BIN={} does not contain initdb and pg_ctl",
+            dir.display()
+        );
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(versions_root)
         .into_iter()
@@ -241,7 +292,9 @@ mod tests {
     fn without_postgres_binaries_the_error_says_what_to_install() {
         let empty = std::env::temp_dir().join(format!("gatehouse-no-pg-{}", std::process::id()));
         std::fs::create_dir_all(&empty).unwrap();
-        let err = find_bin_dir_in(None, &empty, Some(empty.clone().into_os_string())).unwrap_err().to_string();
+        let err = find_bin_dir_in(None, &empty, Some(empty.clone().into_os_string()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("apt-get install postgresql"), "{err}");
         assert!(err.contains("DATABASE_URL"), "{err}");
         let _ = std::fs::remove_dir_all(&empty);
@@ -256,7 +309,10 @@ mod tests {
             std::fs::write(bin.join("initdb"), "").unwrap();
             std::fs::write(bin.join("pg_ctl"), "").unwrap();
         }
-        assert_eq!(find_bin_dir_in(None, &root, None).unwrap(), root.join("15").join("bin"));
+        assert_eq!(
+            find_bin_dir_in(None, &root, None).unwrap(),
+            root.join("15").join("bin")
+        );
         let _ = std::fs::remove_dir_all(&root);
     }
 }

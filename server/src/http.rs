@@ -34,7 +34,11 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 pub async fn build_router(state: AppState, session_idle: time::Duration) -> Result<Router> {
     let store = PostgresStore::new(state.iam.pool().clone());
     store.migrate().await?;
-    tokio::spawn(store.clone().continuously_delete_expired(std::time::Duration::from_secs(300)));
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(std::time::Duration::from_secs(300)),
+    );
     let secure = state.console.secure_cookies;
     let sessions = SessionManagerLayer::new(store)
         .with_name(session_cookie_name(secure))
@@ -50,15 +54,10 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
     let routes = generate_route_list(app::App);
     let context_state = state.clone();
     let console = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = options.clone();
-                move || app::shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = options.clone();
+            move || app::shell(options.clone())
+        })
         .layer(sessions);
 
     let origins = Arc::new(AllowedOrigin::new(&state.console.public_url));
@@ -96,9 +95,11 @@ async fn record_metrics(State(state): State<AppState>, req: Request, next: Next)
     let method = req.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(req).await;
-    state
-        .metrics
-        .record_request(&method, response.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.record_request(
+        &method,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }
 
@@ -106,10 +107,16 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
     if !is_asset {
         // Pages and server-function answers hold account data: never cache them.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -127,8 +134,15 @@ struct AllowedOrigin {
 impl AllowedOrigin {
     fn new(public_url: &str) -> Self {
         let origin = origin_of(public_url).unwrap_or_default();
-        let scheme = if origin.starts_with("https://") { "https" } else { "http" };
-        Self { public: origin, scheme }
+        let scheme = if origin.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        Self {
+            public: origin,
+            scheme,
+        }
     }
 
     fn allows(&self, origin: &str, host: Option<&str>) -> bool {
@@ -155,7 +169,12 @@ async fn verify_origin(State(allowed): State<Arc<AllowedOrigin>>, req: Request, 
         .and_then(|v| v.to_str().ok())
         .filter(|o| *o != "null")
         .map(str::to_owned)
-        .or_else(|| headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(origin_of));
+        .or_else(|| {
+            headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(origin_of)
+        });
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match claimed {
         Some(origin) if allowed.allows(&origin, host) => next.run(req).await,
@@ -173,8 +192,14 @@ mod tests {
 
     #[test]
     fn origin_of_keeps_scheme_host_and_port_only() {
-        assert_eq!(origin_of("http://127.0.0.1:3000/signin?x=1").as_deref(), Some("http://127.0.0.1:3000"));
-        assert_eq!(origin_of("https://iam.example.com").as_deref(), Some("https://iam.example.com"));
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/signin?x=1").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(
+            origin_of("https://iam.example.com").as_deref(),
+            Some("https://iam.example.com")
+        );
         assert_eq!(origin_of("javascript:alert(1)"), None);
         assert_eq!(origin_of("ftp://x"), None);
     }

@@ -20,7 +20,9 @@ async fn main() -> std::process::ExitCode {
     let database = cli.database;
     let result = match cli.command {
         Some(Command::Serve(args)) => server::cli::serve(args, database).await,
-        Some(Command::Account(AccountCommand::Create(args))) => server::cli::account_create(args, database).await,
+        Some(Command::Account(AccountCommand::Create(args))) => {
+            server::cli::account_create(args, database).await
+        }
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
         None => Ok(()),

@@ -1,6 +1,9 @@
 //! The `gatehouse` binary's commands, run as a person or a script would run them: against a
 //! fresh database named by DATABASE_URL, and on the embedded Postgres default.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -11,7 +14,11 @@ use sqlx::PgPool;
 
 fn gatehouse(args: &[&str], database_url: Option<&str>, stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-    cmd.args(args).env("RUST_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     match database_url {
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),
@@ -42,33 +49,74 @@ fn url_of(pool: &PgPool) -> String {
 #[sqlx::test(migrations = "../migrations")]
 async fn account_and_user_create_print_once_and_can_sign_in(pool: PgPool) {
     let url = url_of(&pool);
-    let out = gatehouse(&["account", "create", "--root-email", "root@acme.example", "--alias", "acme", "--json"], Some(&url), None);
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "root@acme.example",
+            "--alias",
+            "acme",
+            "--json",
+        ],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let account: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let id = account["accountId"].as_str().unwrap();
     assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()));
-    let root_password = account["rootPassword"].as_str().expect("a generated root password is printed once");
+    let root_password = account["rootPassword"]
+        .as_str()
+        .expect("a generated root password is printed once");
     assert_eq!(root_password.chars().count(), 20);
 
     let out = gatehouse(
-        &["user", "create", "--account", "acme", "--name", "bob", "--password-stdin", "--json"],
+        &[
+            "user",
+            "create",
+            "--account",
+            "acme",
+            "--name",
+            "bob",
+            "--password-stdin",
+            "--json",
+        ],
         Some(&url),
         Some("bob password 123\n"),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let user: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(user["arn"], format!("arn:aws:iam::{id}:user/bob"));
-    assert!(user.get("password").is_none(), "a password given on stdin is not echoed");
+    assert!(
+        user.get("password").is_none(),
+        "a password given on stdin is not echoed"
+    );
 
     let iam = Iam::new(pool.clone(), IamConfig::default(), Arc::new(SystemClock)).unwrap();
     let meta = RequestMeta::default();
-    iam.sign_in_user("acme", "bob", &SecretString::from("bob password 123"), &meta).await.unwrap();
-    iam.sign_in_root("root@acme.example", &SecretString::from(root_password.to_owned()), &meta).await.unwrap();
-    let (reset,): (bool,) = sqlx::query_as("select password_reset_required from login_profiles").fetch_one(&pool).await.unwrap();
+    iam.sign_in_user("acme", "bob", &SecretString::from("bob password 123"), &meta)
+        .await
+        .unwrap();
+    iam.sign_in_root(
+        "root@acme.example",
+        &SecretString::from(root_password.to_owned()),
+        &meta,
+    )
+    .await
+    .unwrap();
+    let (reset,): (bool,) = sqlx::query_as("select password_reset_required from login_profiles")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(!reset, "no reset unless --require-reset");
 
     // A generated user password must be replaced at first sign-in.
-    let out = gatehouse(&["user", "create", "--account", id, "--name", "carol", "--json"], Some(&url), None);
+    let out = gatehouse(
+        &["user", "create", "--account", id, "--name", "carol", "--json"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("\"password\":"));
     let (reset,): (bool,) = sqlx::query_as(
@@ -83,33 +131,111 @@ async fn account_and_user_create_print_once_and_can_sign_in(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn bad_input_is_refused_with_a_specific_message_and_changes_nothing(pool: PgPool) {
     let url = url_of(&pool);
-    let out = gatehouse(&["account", "create", "--root-email", "root@acme.example", "--alias", "Bad_Alias"], Some(&url), None);
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "root@acme.example",
+            "--alias",
+            "Bad_Alias",
+        ],
+        Some(&url),
+        None,
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("The account alias may contain only lowercase letters, digits and hyphens (-)."), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("The account alias may contain only lowercase letters, digits and hyphens (-)."),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = gatehouse(&["account", "create", "--root-email", "root@acme.example", "--alias", "acme", "--password-stdin"], Some(&url), Some("short\n"));
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "root@acme.example",
+            "--alias",
+            "acme",
+            "--password-stdin",
+        ],
+        Some(&url),
+        Some("short\n"),
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("at least 8 characters"), "{}", stderr(&out));
-    let (n,): (i64,) = sqlx::query_as("select count(*) from accounts").fetch_one(&pool).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("select count(*) from accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 
-    assert!(gatehouse(&["account", "create", "--root-email", "root@acme.example", "--alias", "acme"], Some(&url), None).status.success());
-    let out = gatehouse(&["user", "create", "--account", "acme", "--name", "Bob"], Some(&url), None);
+    assert!(gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "root@acme.example",
+            "--alias",
+            "acme"
+        ],
+        Some(&url),
+        None
+    )
+    .status
+    .success());
+    let out = gatehouse(
+        &["user", "create", "--account", "acme", "--name", "Bob"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success());
-    let out = gatehouse(&["user", "create", "--account", "acme", "--name", "BOB"], Some(&url), None);
+    let out = gatehouse(
+        &["user", "create", "--account", "acme", "--name", "BOB"],
+        Some(&url),
+        None,
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("The user BOB already exists."), "{}", stderr(&out));
-    let out = gatehouse(&["user", "create", "--account", "nosuch", "--name", "x"], Some(&url), None);
-    assert!(stderr(&out).contains("The account nosuch cannot be found."), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("The user BOB already exists."),
+        "{}",
+        stderr(&out)
+    );
+    let out = gatehouse(
+        &["user", "create", "--account", "nosuch", "--name", "x"],
+        Some(&url),
+        None,
+    );
+    assert!(
+        stderr(&out).contains("The account nosuch cannot be found."),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn setup_link_command_prints_a_link_only_while_there_is_no_account(pool: PgPool) {
     let url = url_of(&pool);
-    let out = gatehouse(&["setup-link", "--public-url", "https://iam.example.com"], Some(&url), None);
+    let out = gatehouse(
+        &["setup-link", "--public-url", "https://iam.example.com"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("https://iam.example.com/setup?token="), "{}", stdout(&out));
-    assert!(gatehouse(&["account", "create", "--root-email", "r@acme.example"], Some(&url), None).status.success());
+    assert!(
+        stdout(&out).contains("https://iam.example.com/setup?token="),
+        "{}",
+        stdout(&out)
+    );
+    assert!(gatehouse(
+        &["account", "create", "--root-email", "r@acme.example"],
+        Some(&url),
+        None
+    )
+    .status
+    .success());
     let out = gatehouse(&["setup-link"], Some(&url), None);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("setup is already complete"));
@@ -122,13 +248,49 @@ fn the_embedded_cluster_is_created_in_the_data_directory_and_stopped_after_use()
     std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    let out = gatehouse(&["account", "create", "--root-email", "root@embedded.example", "--json", "--data-dir", data], None, None);
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "root@embedded.example",
+            "--json",
+            "--data-dir",
+            data,
+        ],
+        None,
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("data/postgres/PG_VERSION").is_file());
-    assert!(!dir.path().join("data/postgres/postmaster.pid").exists(), "the command stopped the cluster it started");
+    assert!(
+        !dir.path().join("data/postgres/postmaster.pid").exists(),
+        "the command stopped the cluster it started"
+    );
     // The data persists: a second command finds the account.
     let out = gatehouse(&["setup-link", "--data-dir", data], None, None);
-    assert!(stderr(&out).contains("setup is already complete"), "{}", stderr(&out));
-    let out = gatehouse(&["account", "create", "--root-email", "x@embedded.example", "--data-dir", data, "--pg-bin", "/nonexistent"], None, None);
-    assert!(stderr(&out).contains("does not contain initdb and pg_ctl"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("setup is already complete"),
+        "{}",
+        stderr(&out)
+    );
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--root-email",
+            "x@embedded.example",
+            "--data-dir",
+            data,
+            "--pg-bin",
+            "/nonexistent",
+        ],
+        None,
+        None,
+    );
+    assert!(
+        stderr(&out).contains("does not contain initdb and pg_ctl"),
+        "{}",
+        stderr(&out)
+    );
 }

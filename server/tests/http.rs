@@ -1,6 +1,9 @@
 //! HTTP tests on the real router, served on port 0 with a fresh database per test
 //! (`#[sqlx::test]`), driven by a cookie-keeping HTTP client.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -31,7 +34,10 @@ struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { secure_cookies: false, clock: Arc::new(SystemClock) }
+        Self {
+            secure_cookies: false,
+            clock: Arc::new(SystemClock),
+        }
     }
 }
 
@@ -43,11 +49,22 @@ async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
-    let config = IamConfig { hash_cost: HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 }, ..IamConfig::default() };
+    let config = IamConfig {
+        hash_cost: HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..IamConfig::default()
+    };
     let iam = Iam::new(pool.clone(), config, options.clock).unwrap();
     let state = AppState {
         iam: iam.clone(),
-        leptos_options: LeptosOptions::builder().output_name("gatehouse").site_root("target/site").site_addr(addr).build(),
+        leptos_options: LeptosOptions::builder()
+            .output_name("gatehouse")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build(),
         console: Arc::new(ConsoleSettings {
             public_url: base.clone(),
             session_absolute_timeout: Duration::hours(12),
@@ -57,14 +74,24 @@ async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
     };
     let router = server::build_router(state, Duration::minutes(30)).await.unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { base, iam, pool, client }
+    TestApp {
+        base,
+        iam,
+        pool,
+        client,
+    }
 }
 
 impl TestApp {
@@ -79,7 +106,11 @@ impl TestApp {
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn account(&self, alias: Option<&str>, email: &str, password: &str) -> CreatedAccount {
@@ -117,7 +148,9 @@ impl TestApp {
 
     /// acme (alias) with root root@acme.example and IAM user alice.
     async fn acme(&self) -> CreatedAccount {
-        let a = self.account(Some("acme"), "root@acme.example", "root password 123").await;
+        let a = self
+            .account(Some("acme"), "root@acme.example", "root password 123")
+            .await;
         self.user("acme", "alice", "alice password 1").await;
         a
     }
@@ -143,27 +176,55 @@ fn session_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned()
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn iam_user_signs_in_by_account_id_and_sees_the_dashboard(pool: PgPool) {
     let app = spawn_app(pool).await;
     let acme = app.acme().await;
-    let r = app.post("/api/sign_in", &[("account", acme.account_id.as_str()), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    let r = app
+        .post(
+            "/api/sign_in",
+            &[
+                ("account", acme.account_id.as_str()),
+                ("user_name", "alice"),
+                ("password", "alice password 1"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     assert_eq!(r.headers().get("location").unwrap(), "/");
     let (status, me) = app.whoami().await;
     assert_eq!(status, StatusCode::OK);
     assert!(me.contains("\"display_name\":\"alice\""), "{me}");
-    assert!(me.contains(&format!("\"arn\":\"arn:aws:iam::{}:user/alice\"", acme.account_id)), "{me}");
+    assert!(
+        me.contains(&format!(
+            "\"arn\":\"arn:aws:iam::{}:user/alice\"",
+            acme.account_id
+        )),
+        "{me}"
+    );
     let page = app.get("/").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     let id = acme.account_id.as_str();
     let grouped = format!("{}-{}-{}", &id[0..4], &id[4..8], &id[8..12]);
-    assert!(html.contains(&format!("alice @ acme ({grouped})")), "top bar shows user @ alias (ID)");
-    assert!(html.contains(&format!("{}/signin/acme", app.base)), "dashboard shows the IAM users sign-in URL");
+    assert!(
+        html.contains(&format!("alice @ acme ({grouped})")),
+        "top bar shows user @ alias (ID)"
+    );
+    assert!(
+        html.contains(&format!("{}/signin/acme", app.base)),
+        "dashboard shows the IAM users sign-in URL"
+    );
     assert!(html.contains("Dashboard"));
 }
 
@@ -171,20 +232,37 @@ async fn iam_user_signs_in_by_account_id_and_sees_the_dashboard(pool: PgPool) {
 async fn iam_user_signs_in_by_alias_and_the_account_is_remembered(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let r = app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    let r = app
+        .post(
+            "/api/sign_in",
+            &[
+                ("account", "acme"),
+                ("user_name", "alice"),
+                ("password", "alice password 1"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let remembered = session_cookie(r.headers(), "gatehouse-last-account").expect("remembers the account");
     assert!(remembered.starts_with("gatehouse-last-account=acme;"));
     assert!(remembered.contains("HttpOnly") && remembered.contains("SameSite=Lax"));
     let html = app.get("/signin").await.text().await.unwrap();
-    assert!(html.contains(r#"value="acme""#), "the sign-in form is pre-filled with the last account");
+    assert!(
+        html.contains(r#"value="acme""#),
+        "the sign-in form is pre-filled with the last account"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn root_signs_in_with_email_and_password(pool: PgPool) {
     let app = spawn_app(pool).await;
     let acme = app.acme().await;
-    let r = app.post("/api/sign_in_root", &[("email", "root@acme.example"), ("password", "root password 123")]).await;
+    let r = app
+        .post(
+            "/api/sign_in_root",
+            &[("email", "root@acme.example"), ("password", "root password 123")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let (_, me) = app.whoami().await;
     assert!(me.contains("\"is_root\":true"), "{me}");
@@ -198,22 +276,58 @@ async fn every_sign_in_failure_gets_the_same_generic_answer(pool: PgPool) {
     let app = spawn_app(pool).await;
     let acme = app.acme().await;
     let attempts: [(&str, &[(&str, &str)]); 5] = [
-        ("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "wrong password")]),
-        ("/api/sign_in", &[("account", "acme"), ("user_name", "mallory"), ("password", "alice password 1")]),
-        ("/api/sign_in", &[("account", "000000000000"), ("user_name", "alice"), ("password", "alice password 1")]),
-        ("/api/sign_in_root", &[("email", "root@acme.example"), ("password", "wrong password")]),
-        ("/api/sign_in_root", &[("email", "nobody@acme.example"), ("password", "root password 123")]),
+        (
+            "/api/sign_in",
+            &[
+                ("account", "acme"),
+                ("user_name", "alice"),
+                ("password", "wrong password"),
+            ],
+        ),
+        (
+            "/api/sign_in",
+            &[
+                ("account", "acme"),
+                ("user_name", "mallory"),
+                ("password", "alice password 1"),
+            ],
+        ),
+        (
+            "/api/sign_in",
+            &[
+                ("account", "000000000000"),
+                ("user_name", "alice"),
+                ("password", "alice password 1"),
+            ],
+        ),
+        (
+            "/api/sign_in_root",
+            &[("email", "root@acme.example"), ("password", "wrong password")],
+        ),
+        (
+            "/api/sign_in_root",
+            &[
+                ("email", "nobody@acme.example"),
+                ("password", "root password 123"),
+            ],
+        ),
     ];
     let mut answers = Vec::new();
     for (path, form) in attempts {
         let r = app.post(path, form).await;
         let status = r.status();
-        assert!(session_cookie(r.headers(), "gatehouse-session").is_none(), "no session for a failed sign-in");
+        assert!(
+            session_cookie(r.headers(), "gatehouse-session").is_none(),
+            "no session for a failed sign-in"
+        );
         let body = r.text().await.unwrap();
         assert_eq!(body, GENERIC, "{path}");
         answers.push((status, body));
     }
-    assert!(answers.windows(2).all(|w| w[0] == w[1]), "identical answers: {answers:?}");
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "identical answers: {answers:?}"
+    );
     let (status, _) = app.whoami().await;
     assert_ne!(status, StatusCode::OK);
     assert_eq!(
@@ -227,18 +341,32 @@ async fn every_sign_in_failure_gets_the_same_generic_answer(pool: PgPool) {
 async fn session_cookie_is_httponly_samesite_and_renewed_at_each_sign_in(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let form = [("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")];
+    let form = [
+        ("account", "acme"),
+        ("user_name", "alice"),
+        ("password", "alice password 1"),
+    ];
     let first = app.post("/api/sign_in", &form).await;
     let cookie = session_cookie(first.headers(), "gatehouse-session").expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
-    assert!(cookie.contains("Max-Age=1800"), "idle timeout of 30 minutes: {cookie}");
+    assert!(
+        cookie.contains("Max-Age=1800"),
+        "idle timeout of 30 minutes: {cookie}"
+    );
     assert!(!cookie.contains("Domain="), "{cookie}");
-    assert!(cookie_value(&cookie).len() >= 22, "at least 128 bits of session id");
+    assert!(
+        cookie_value(&cookie).len() >= 22,
+        "at least 128 bits of session id"
+    );
     let second = app.post("/api/sign_in", &form).await;
     let renewed = session_cookie(second.headers(), "gatehouse-session").expect("session cookie");
-    assert_ne!(cookie_value(&cookie), cookie_value(&renewed), "a new session id at sign-in");
+    assert_ne!(
+        cookie_value(&cookie),
+        cookie_value(&renewed),
+        "a new session id at sign-in"
+    );
     // The old id no longer signs anyone in.
     let stale = reqwest::Client::new()
         .post(format!("{}/api/whoami", app.base))
@@ -252,11 +380,30 @@ async fn session_cookie_is_httponly_samesite_and_renewed_at_each_sign_in(pool: P
 
 #[sqlx::test(migrations = "../migrations")]
 async fn behind_tls_the_cookie_is_host_prefixed_and_secure(pool: PgPool) {
-    let app = spawn_app_with(pool, Options { secure_cookies: true, ..Options::default() }).await;
+    let app = spawn_app_with(
+        pool,
+        Options {
+            secure_cookies: true,
+            ..Options::default()
+        },
+    )
+    .await;
     app.acme().await;
-    let r = app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    let r = app
+        .post(
+            "/api/sign_in",
+            &[
+                ("account", "acme"),
+                ("user_name", "alice"),
+                ("password", "alice password 1"),
+            ],
+        )
+        .await;
     let cookie = session_cookie(r.headers(), "__Host-gatehouse-session").expect("__Host- cookie");
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     let remembered = session_cookie(r.headers(), "gatehouse-last-account").unwrap();
     assert!(remembered.contains("Secure"));
 }
@@ -265,20 +412,38 @@ async fn behind_tls_the_cookie_is_host_prefixed_and_secure(pool: PgPool) {
 async fn sign_out_ends_the_session(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    app.post(
+        "/api/sign_in",
+        &[
+            ("account", "acme"),
+            ("user_name", "alice"),
+            ("password", "alice password 1"),
+        ],
+    )
+    .await;
     assert_eq!(app.count("select count(*) from tower_sessions.session").await, 1);
     let r = app.post("/api/sign_out", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers().get("location").unwrap(), "/signin");
     let (_, me) = app.whoami().await;
     assert!(me.contains("NotSignedIn"), "{me}");
-    assert_eq!(app.count("select count(*) from tower_sessions.session").await, 0, "the stored session is deleted");
+    assert_eq!(
+        app.count("select count(*) from tower_sessions.session").await,
+        0,
+        "the stored session is deleted"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let r = app.client.get(format!("{}/", app.base)).header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers().get("location").unwrap(), "/signin");
 }
@@ -287,9 +452,20 @@ async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
 async fn a_disabled_users_session_ends_at_once(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    app.post(
+        "/api/sign_in",
+        &[
+            ("account", "acme"),
+            ("user_name", "alice"),
+            ("password", "alice password 1"),
+        ],
+    )
+    .await;
     assert_eq!(app.whoami().await.0, StatusCode::OK);
-    sqlx::query("update iam_users set disabled_at = now()").execute(&app.pool).await.unwrap();
+    sqlx::query("update iam_users set disabled_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (_, me) = app.whoami().await;
     assert!(me.contains("NotSignedIn"), "{me}");
 }
@@ -297,9 +473,24 @@ async fn a_disabled_users_session_ends_at_once(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
     let clock = ManualClock::new(OffsetDateTime::now_utc());
-    let app = spawn_app_with(pool, Options { clock: Arc::new(clock.clone()), ..Options::default() }).await;
+    let app = spawn_app_with(
+        pool,
+        Options {
+            clock: Arc::new(clock.clone()),
+            ..Options::default()
+        },
+    )
+    .await;
     app.acme().await;
-    app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
+    app.post(
+        "/api/sign_in",
+        &[
+            ("account", "acme"),
+            ("user_name", "alice"),
+            ("password", "alice password 1"),
+        ],
+    )
+    .await;
     clock.advance(Duration::hours(11));
     assert_eq!(app.whoami().await.0, StatusCode::OK);
     clock.advance(Duration::hours(1));
@@ -311,25 +502,68 @@ async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
 async fn state_changing_requests_from_a_foreign_origin_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let form = [("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")];
+    let form = [
+        ("account", "acme"),
+        ("user_name", "alice"),
+        ("password", "alice password 1"),
+    ];
     let url = format!("{}/api/sign_in", app.base);
-    let foreign = app.client.post(&url).header(ORIGIN, "http://evil.example").form(&form).send().await.unwrap();
+    let foreign = app
+        .client
+        .post(&url)
+        .header(ORIGIN, "http://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     let bare = app.client.post(&url).form(&form).send().await.unwrap();
     assert_eq!(bare.status(), StatusCode::FORBIDDEN, "no Origin and no Referer");
-    let foreign_referer = app.client.post(&url).header(REFERER, "http://evil.example/page").form(&form).send().await.unwrap();
+    let foreign_referer = app
+        .client
+        .post(&url)
+        .header(REFERER, "http://evil.example/page")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(foreign_referer.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.count("select count(*) from events where event_name = 'ConsoleLogin'").await, 0, "nothing happened");
-    let own_referer = app.client.post(&url).header(REFERER, format!("{}/signin", app.base)).form(&form).send().await.unwrap();
+    assert_eq!(
+        app.count("select count(*) from events where event_name = 'ConsoleLogin'")
+            .await,
+        0,
+        "nothing happened"
+    );
+    let own_referer = app
+        .client
+        .post(&url)
+        .header(REFERER, format!("{}/signin", app.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own_referer.status(), StatusCode::OK);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_setup_link_works_once(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let token = app.iam.issue_setup_token(Duration::hours(1)).await.unwrap().unwrap();
-    let page = app.get(&format!("/setup?token={}", token.expose())).await.text().await.unwrap();
-    assert!(page.contains("Root user email address"), "the setup form is shown");
+    let token = app
+        .iam
+        .issue_setup_token(Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let page = app
+        .get(&format!("/setup?token={}", token.expose()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Root user email address"),
+        "the setup form is shown"
+    );
     let form = [
         ("token", token.expose()),
         ("alias", "acme"),
@@ -345,22 +579,40 @@ async fn the_setup_link_works_once(pool: PgPool) {
     let again = app.post("/api/complete_setup", &form).await.text().await.unwrap();
     assert!(again.contains("Setup is already complete"), "{again}");
     assert_eq!(app.count("select count(*) from accounts").await, 1);
-    let page = app.get(&format!("/setup?token={}", token.expose())).await.text().await.unwrap();
+    let page = app
+        .get(&format!("/setup?token={}", token.expose()))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Setup is already complete"));
     // The root user created by the link signs in.
-    let r = app.post("/api/sign_in_root", &[("email", "root@acme.example"), ("password", "root password 123")]).await;
+    let r = app
+        .post(
+            "/api/sign_in_root",
+            &[("email", "root@acme.example"), ("password", "root password 123")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn setup_rejects_bad_input_field_by_field_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let token = app.iam.issue_setup_token(Duration::hours(1)).await.unwrap().unwrap();
+    let token = app
+        .iam
+        .issue_setup_token(Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
     let cases = [
         (("alias", "Bad_Alias"), "may contain only lowercase letters"),
         (("email", "not-an-email"), "must look like name@example.com"),
         (("password", "short"), "at least 8 characters"),
-        (("confirm_password", "something else"), "The passwords do not match."),
+        (
+            ("confirm_password", "something else"),
+            "The passwords do not match.",
+        ),
     ];
     for ((field, value), message) in cases {
         let mut form = vec![
@@ -374,13 +626,21 @@ async fn setup_rejects_bad_input_field_by_field_and_writes_nothing(pool: PgPool)
             entry.1 = value;
         }
         if field == "password" {
-            form.iter_mut().filter(|(k, _)| *k == "confirm_password").for_each(|e| e.1 = value);
+            form.iter_mut()
+                .filter(|(k, _)| *k == "confirm_password")
+                .for_each(|e| e.1 = value);
         }
         let body = app.post("/api/complete_setup", &form).await.text().await.unwrap();
-        assert!(body.contains(message) && body.contains(&format!("\"field\":\"{field}\"")), "{field}: {body}");
+        assert!(
+            body.contains(message) && body.contains(&format!("\"field\":\"{field}\"")),
+            "{field}: {body}"
+        );
     }
     assert_eq!(app.count("select count(*) from accounts").await, 0);
-    assert!(app.iam.setup_token_is_valid(token.expose()).await.unwrap(), "the link still works after bad input");
+    assert!(
+        app.iam.setup_token_is_valid(token.expose()).await.unwrap(),
+        "the link still works after bad input"
+    );
     let page = app.get("/setup?token=not-the-token").await.text().await.unwrap();
     assert!(page.contains("This setup link is not valid"));
 }
@@ -389,10 +649,19 @@ async fn setup_rejects_bad_input_field_by_field_and_writes_nothing(pool: PgPool)
 async fn sign_in_pages_use_the_aws_labels(pool: PgPool) {
     let app = spawn_app(pool).await;
     let html = app.get("/signin/acme").await.text().await.unwrap();
-    for label in ["Account ID (12 digits) or account alias", "IAM user name", "Password", "Sign in", "Sign in using root user email"] {
+    for label in [
+        "Account ID (12 digits) or account alias",
+        "IAM user name",
+        "Password",
+        "Sign in",
+        "Sign in using root user email",
+    ] {
         assert!(html.contains(label), "{label}");
     }
-    assert!(html.contains(r#"value="acme""#), "the account from the URL is pre-filled");
+    assert!(
+        html.contains(r#"value="acme""#),
+        "the account from the URL is pre-filled"
+    );
     let root = app.get("/root-signin").await.text().await.unwrap();
     assert!(root.contains("Root user email address"));
     let missing = app.get("/no-such-page").await;
@@ -405,13 +674,41 @@ async fn health_and_metrics_report(pool: PgPool) {
     app.acme().await;
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "alice password 1")]).await;
-    app.post("/api/sign_in", &[("account", "acme"), ("user_name", "alice"), ("password", "nope nope nope")]).await;
+    app.post(
+        "/api/sign_in",
+        &[
+            ("account", "acme"),
+            ("user_name", "alice"),
+            ("password", "alice password 1"),
+        ],
+    )
+    .await;
+    app.post(
+        "/api/sign_in",
+        &[
+            ("account", "acme"),
+            ("user_name", "alice"),
+            ("password", "nope nope nope"),
+        ],
+    )
+    .await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains(r#"gatehouse_sign_ins_total{kind="iam_user",result="success"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"gatehouse_sign_ins_total{kind="iam_user",result="failure"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"gatehouse_http_requests_total{method="GET",status="200"}"#), "{metrics}");
-    assert!(metrics.contains("gatehouse_http_request_duration_seconds_count"), "{metrics}");
+    assert!(
+        metrics.contains(r#"gatehouse_sign_ins_total{kind="iam_user",result="success"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"gatehouse_sign_ins_total{kind="iam_user",result="failure"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"gatehouse_http_requests_total{method="GET",status="200"}"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("gatehouse_http_request_duration_seconds_count"),
+        "{metrics}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -10,12 +10,21 @@ use crate::error::AppError;
 pub async fn sign_in(account: String, user_name: String, password: Password) -> Result<(), AppError> {
     use crate::ssr::*;
     let state = state()?;
-    let result = state.iam.sign_in_user(&account, &user_name, &password.into_secret(), &request_meta()).await;
-    state.metrics.record_sign_in("iam_user", if result.is_ok() { "success" } else { "failure" });
+    let result = state
+        .iam
+        .sign_in_user(&account, &user_name, &password.into_secret(), &request_meta())
+        .await;
+    state
+        .metrics
+        .record_sign_in("iam_user", if result.is_ok() { "success" } else { "failure" });
     let signed_in = result?;
     begin_session(&signed_in.session).await?;
     // Remember the account as the person identifies it (alias if it has one) for next time.
-    let remembered = signed_in.principal.account_alias.as_ref().map_or(signed_in.principal.account_id.as_str(), |a| a.as_str());
+    let remembered = signed_in
+        .principal
+        .account_alias
+        .as_ref()
+        .map_or(signed_in.principal.account_id.as_str(), |a| a.as_str());
     set_cookie(LAST_ACCOUNT_COOKIE, remembered, 400 * 24 * 3600);
     leptos_axum::redirect("/");
     Ok(())
@@ -26,8 +35,13 @@ pub async fn sign_in(account: String, user_name: String, password: Password) -> 
 pub async fn sign_in_root(email: String, password: Password) -> Result<(), AppError> {
     use crate::ssr::*;
     let state = state()?;
-    let result = state.iam.sign_in_root(&email, &password.into_secret(), &request_meta()).await;
-    state.metrics.record_sign_in("root", if result.is_ok() { "success" } else { "failure" });
+    let result = state
+        .iam
+        .sign_in_root(&email, &password.into_secret(), &request_meta())
+        .await;
+    state
+        .metrics
+        .record_sign_in("root", if result.is_ok() { "success" } else { "failure" });
     begin_session(&result?.session).await?;
     leptos_axum::redirect("/");
     Ok(())
@@ -46,7 +60,10 @@ pub async fn whoami() -> Result<Me, AppError> {
     use crate::ssr::*;
     let state = state()?;
     let p = current_principal().await?;
-    let account_label = p.account_alias.as_ref().map_or(p.account_id.as_str(), |a| a.as_str());
+    let account_label = p
+        .account_alias
+        .as_ref()
+        .map_or(p.account_id.as_str(), |a| a.as_str());
     Ok(Me {
         display_name: p.display_name().to_owned(),
         signin_url: state.console.signin_url(account_label),

@@ -58,9 +58,16 @@ pub async fn complete_setup(
             message: "The passwords do not match.".into(),
         });
     }
-    let new = NewAccount { alias, root_email: root_email.clone(), root_password: password.into_secret() };
+    let new = NewAccount {
+        alias,
+        root_email: root_email.clone(),
+        root_password: password.into_secret(),
+    };
     let created = state.iam.complete_setup(&token, new, &request_meta()).await?;
-    let label = created.alias.as_ref().map_or(created.account_id.as_str(), |a| a.as_str());
+    let label = created
+        .alias
+        .as_ref()
+        .map_or(created.account_id.as_str(), |a| a.as_str());
     Ok(SetupDone {
         signin_url: state.console.signin_url(label),
         account_id: created.account_id.to_string(),

@@ -26,7 +26,11 @@ pub fn CopyButton(#[prop(into)] text: String, label: &'static str) -> impl IntoV
                     }
                     None => false,
                 };
-                state.set(if copied { CopyState::Copied } else { CopyState::Failed });
+                state.set(if copied {
+                    CopyState::Copied
+                } else {
+                    CopyState::Failed
+                });
             });
         }
         #[cfg(not(feature = "hydrate"))]

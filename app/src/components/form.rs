@@ -42,7 +42,10 @@ pub fn Field(
 
 /// A form-level error: any error that does not belong to one of `fields`.
 #[component]
-pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormAlert(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
         error
             .get()

@@ -3,11 +3,15 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn AuthLayout(title: &'static str, #[prop(optional)] subtitle: Option<&'static str>, children: Children) -> impl IntoView {
+pub fn AuthLayout(
+    title: &'static str,
+    #[prop(optional)] subtitle: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
     view! {
         <div class="auth-page">
             <div class="auth-brand">
-                <span class="logo" aria-hidden="true"></span>
+                <img class="logo" src="/favicon.svg" alt=""/>
                 <span class="brand-name">"Gatehouse"</span>
             </div>
             <main class="auth-card">

@@ -32,7 +32,7 @@ fn ShellLayout(me: Me) -> impl IntoView {
         <div class="console">
             <header class="topbar">
                 <a class="brand" href="/">
-                    <span class="logo" aria-hidden="true"></span>
+                    <img class="logo" src="/favicon.svg" alt=""/>
                     "Gatehouse"
                 </a>
                 <div class="identity">

@@ -23,7 +23,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </div>
                     })}
                     <div class="panel">
-                        <h2>"AWS account"</h2>
+                        <h2>"Account"</h2>
                         <dl class="facts">
                             <dt>"Account ID"</dt>
                             <dd class="mono" data-testid="account-id">{grouped_account_id(&me.account_id)}</dd>

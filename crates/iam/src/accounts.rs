@@ -32,7 +32,12 @@ pub struct AccountInfo {
 impl Iam {
     /// Creates an account and its root user. Only the operator (CLI) may create accounts; the
     /// first account of a deployment is created through the setup link instead.
-    pub async fn create_account(&self, actor: &Actor, new: NewAccount, meta: &RequestMeta) -> Result<CreatedAccount> {
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        new: NewAccount,
+        meta: &RequestMeta,
+    ) -> Result<CreatedAccount> {
         if !matches!(actor, Actor::Operator) {
             return Err(Error::AccessDenied {
                 actor: actor.label(),
@@ -42,14 +47,17 @@ impl Iam {
         }
         let hash = self.check_and_hash_root_password(&new).await?;
         let mut tx = self.pool().begin().await?;
-        let created = self.insert_account(&mut tx, &new, hash, Source::Cli, actor, meta).await?;
+        let created = self
+            .insert_account(&mut tx, &new, hash, Source::Cli, actor, meta)
+            .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     pub(crate) async fn check_and_hash_root_password(&self, new: &NewAccount) -> Result<String> {
         let alias = new.alias.as_ref().map(AccountAlias::as_str).unwrap_or_default();
-        self.password_rules().check(&new.root_password, &[new.root_email.as_str(), alias])?;
+        self.password_rules()
+            .check(&new.root_password, &[new.root_email.as_str(), alias])?;
         self.inner.passwords.hash(&new.root_password).await
     }
 
@@ -80,7 +88,8 @@ impl Iam {
                 break;
             }
         }
-        let account_id = account_id.ok_or_else(|| Error::Internal("could not draw a free account ID".into()))?;
+        let account_id =
+            account_id.ok_or_else(|| Error::Internal("could not draw a free account ID".into()))?;
         sqlx::query("insert into root_users (account_id, email, password_hash) values ($1, $2, $3)")
             .bind(account_id.as_str())
             .bind(new.root_email.as_str())
@@ -106,7 +115,11 @@ impl Iam {
             },
         )
         .await?;
-        Ok(CreatedAccount { account_id, alias: new.alias.clone(), root_arn })
+        Ok(CreatedAccount {
+            account_id,
+            alias: new.alias.clone(),
+            root_arn,
+        })
     }
 
     /// Resolves what a person typed as an account (ID or alias) to the account.
@@ -126,7 +139,10 @@ impl Iam {
             }
         };
         row.map(|(id, alias)| {
-            Ok(AccountInfo { account_id: id.try_into()?, alias: alias.map(TryInto::try_into).transpose()? })
+            Ok(AccountInfo {
+                account_id: id.try_into()?,
+                alias: alias.map(TryInto::try_into).transpose()?,
+            })
         })
         .transpose()
     }

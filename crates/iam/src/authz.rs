@@ -46,7 +46,12 @@ pub struct Authorized {
 }
 
 /// Decides whether `actor` may perform `action` on `resource` (an ARN) in `account`.
-pub fn authorize(actor: &Actor, action: &str, resource: &str, account: &crate::AccountId) -> Result<Authorized> {
+pub fn authorize(
+    actor: &Actor,
+    action: &str,
+    resource: &str,
+    account: &crate::AccountId,
+) -> Result<Authorized> {
     let allowed = match actor {
         Actor::Operator => true,
         Actor::SetupLink => false,
@@ -73,7 +78,9 @@ mod tests {
             account_id: AccountId::try_from(account).unwrap(),
             account_alias: None,
             arn: format!("arn:aws:iam::{account}:root"),
-            kind: PrincipalKind::Root { email: Email::try_from("r@example.com").unwrap() },
+            kind: PrincipalKind::Root {
+                email: Email::try_from("r@example.com").unwrap(),
+            },
         })
     }
 
@@ -81,8 +88,19 @@ mod tests {
     fn root_is_allowed_in_its_own_account_only() {
         let own = AccountId::try_from("111111111111").unwrap();
         let other = AccountId::try_from("222222222222").unwrap();
-        assert!(authorize(&root_of("111111111111"), "iam:CreateUser", "arn:aws:iam::111111111111:user/a", &own).is_ok());
-        let denied = authorize(&root_of("111111111111"), "iam:CreateUser", "arn:aws:iam::222222222222:user/a", &other);
+        assert!(authorize(
+            &root_of("111111111111"),
+            "iam:CreateUser",
+            "arn:aws:iam::111111111111:user/a",
+            &own
+        )
+        .is_ok());
+        let denied = authorize(
+            &root_of("111111111111"),
+            "iam:CreateUser",
+            "arn:aws:iam::222222222222:user/a",
+            &other,
+        );
         assert_eq!(
             denied.unwrap_err().to_string(),
             "User: arn:aws:iam::111111111111:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::222222222222:user/a"

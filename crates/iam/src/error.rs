@@ -14,12 +14,18 @@ pub enum Error {
     /// Any sign-in failure. Deliberately says nothing about which part was wrong.
     #[error("Your authentication information is incorrect. Please try again.")]
     AuthenticationFailed,
-    #[error("This setup link is not valid: it was already used, has expired, or was replaced by a newer one.")]
+    #[error(
+        "This setup link is not valid: it was already used, has expired, or was replaced by a newer one."
+    )]
     SetupLinkInvalid,
     #[error("Setup is already complete: this deployment has an account.")]
     SetupAlreadyDone,
     #[error("User: {actor} is not authorized to perform: {action} on resource: {resource}")]
-    AccessDenied { actor: String, action: String, resource: String },
+    AccessDenied {
+        actor: String,
+        action: String,
+        resource: String,
+    },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -52,16 +58,20 @@ fn from_constraint(constraint: &str) -> Option<Error> {
         "iam_users_name_key" => "user",
         _ => return None,
     };
-    Some(Error::AlreadyExists { kind, name: String::new() })
+    Some(Error::AlreadyExists {
+        kind,
+        name: String::new(),
+    })
 }
 
 impl Error {
     /// Fills in the entity name of an `AlreadyExists`/`NotFound` that the database reported.
     pub fn naming(self, name: impl std::fmt::Display) -> Self {
         match self {
-            Self::AlreadyExists { kind, name: n } if n.is_empty() => {
-                Self::AlreadyExists { kind, name: name.to_string() }
-            }
+            Self::AlreadyExists { kind, name: n } if n.is_empty() => Self::AlreadyExists {
+                kind,
+                name: name.to_string(),
+            },
             other => other,
         }
     }

@@ -103,7 +103,12 @@ pub struct EventRecord {
 
 impl Iam {
     /// The newest events of an account, newest first.
-    pub async fn list_events(&self, actor: &Actor, account: &AccountId, limit: i64) -> Result<Vec<EventRecord>> {
+    pub async fn list_events(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>> {
         let resource = format!("arn:{}:cloudtrail::{}:*", self.partition().as_str(), account);
         let _ok = crate::authz::authorize(actor, "cloudtrail:LookupEvents", &resource, account)?;
         let rows = sqlx::query_as::<_, EventRecord>(

@@ -27,8 +27,8 @@ pub use events::{EventRecord, Outcome, RequestMeta, Source};
 pub use password::{generate_password, HashCost, PasswordRules, Passwords};
 pub use principal::{Principal, PrincipalKind};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
-pub use signin::SignedIn;
 pub use setup::SetupToken;
+pub use signin::SignedIn;
 pub use types::{AccountAlias, AccountId, AccountRef, Email, IamPath, Partition, UserId, UserName};
 pub use users::{CreatedUser, NewUser};
 

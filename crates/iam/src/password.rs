@@ -20,7 +20,11 @@ pub struct HashCost {
 
 impl Default for HashCost {
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -68,7 +72,11 @@ impl Passwords {
         let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
         let matched = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| argon.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    argon
+                        .verify_password(password.expose_secret().as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await
@@ -95,7 +103,10 @@ pub struct PasswordRules {
 
 impl Default for PasswordRules {
     fn default() -> Self {
-        Self { minimum_length: 8, maximum_length: 128 }
+        Self {
+            minimum_length: 8,
+            maximum_length: 128,
+        }
     }
 }
 
@@ -107,10 +118,16 @@ impl PasswordRules {
         let length = pw.chars().count();
         let mut broken = Vec::new();
         if length < self.minimum_length {
-            broken.push(format!("It must be at least {} characters long.", self.minimum_length));
+            broken.push(format!(
+                "It must be at least {} characters long.",
+                self.minimum_length
+            ));
         }
         if length > self.maximum_length {
-            broken.push(format!("It must be at most {} characters long.", self.maximum_length));
+            broken.push(format!(
+                "It must be at most {} characters long.",
+                self.maximum_length
+            ));
         }
         if length > 0 && pw.trim().is_empty() {
             broken.push("It must not be only spaces.".to_owned());
@@ -156,16 +173,30 @@ mod tests {
     use super::*;
 
     fn fast() -> Passwords {
-        Passwords::new(HashCost { memory_kib: 1024, iterations: 1, parallelism: 1 }).unwrap()
+        Passwords::new(HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap()
     }
 
     #[tokio::test]
     async fn hash_then_verify_accepts_only_the_same_password() {
         let p = fast();
-        let hash = p.hash(&SecretString::from("correct horse battery")).await.unwrap();
+        let hash = p
+            .hash(&SecretString::from("correct horse battery"))
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(p.verify(&SecretString::from("correct horse battery"), Some(&hash)).await);
-        assert!(!p.verify(&SecretString::from("correct horse batter"), Some(&hash)).await);
+        assert!(
+            p.verify(&SecretString::from("correct horse battery"), Some(&hash))
+                .await
+        );
+        assert!(
+            !p.verify(&SecretString::from("correct horse batter"), Some(&hash))
+                .await
+        );
     }
 
     #[tokio::test]
@@ -188,9 +219,13 @@ mod tests {
         assert!(check("long enough passphrase").is_ok());
         assert!(check("x".repeat(128).as_str()).is_ok());
         assert!(matches!(check("short"), Err(Error::PasswordPolicy(v)) if v[0].contains("at least 8")));
-        assert!(matches!(check(&"x".repeat(129)), Err(Error::PasswordPolicy(v)) if v[0].contains("at most 128")));
+        assert!(
+            matches!(check(&"x".repeat(129)), Err(Error::PasswordPolicy(v)) if v[0].contains("at most 128"))
+        );
         assert!(check("          ").is_err());
-        assert!(matches!(check("ALICE"), Err(Error::PasswordPolicy(v)) if v.iter().any(|m| m.contains("user name"))));
+        assert!(
+            matches!(check("ALICE"), Err(Error::PasswordPolicy(v)) if v.iter().any(|m| m.contains("user name")))
+        );
     }
 
     #[test]

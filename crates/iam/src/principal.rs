@@ -14,8 +14,14 @@ pub struct Principal {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PrincipalKind {
-    Root { email: Email },
-    User { user_id: UserId, user_name: UserName, path: IamPath },
+    Root {
+        email: Email,
+    },
+    User {
+        user_id: UserId,
+        user_name: UserName,
+        path: IamPath,
+    },
 }
 
 impl Principal {

@@ -51,7 +51,9 @@ impl Iam {
                 .bind(account_id.as_str())
                 .fetch_optional(self.pool())
                 .await?;
-                let Some((email, alias, epoch)) = row else { return Ok(None) };
+                let Some((email, alias, epoch)) = row else {
+                    return Ok(None);
+                };
                 if epoch != auth.auth_epoch {
                     return Ok(None);
                 }
@@ -59,7 +61,9 @@ impl Iam {
                     arn: partition.root_arn(account_id),
                     account_id: account_id.clone(),
                     account_alias: alias.map(TryInto::try_into).transpose()?,
-                    kind: PrincipalKind::Root { email: email.try_into()? },
+                    kind: PrincipalKind::Root {
+                        email: email.try_into()?,
+                    },
                 }))
             }
             SessionPrincipal::User { account_id, user_id } => {
@@ -72,7 +76,9 @@ impl Iam {
                 .bind(account_id.as_str())
                 .fetch_optional(self.pool())
                 .await?;
-                let Some((name, path, alias, epoch, disabled)) = row else { return Ok(None) };
+                let Some((name, path, alias, epoch, disabled)) = row else {
+                    return Ok(None);
+                };
                 if disabled || epoch != auth.auth_epoch {
                     return Ok(None);
                 }
@@ -82,7 +88,11 @@ impl Iam {
                     arn: partition.user_arn(account_id, &path, &user_name),
                     account_id: account_id.clone(),
                     account_alias: alias.map(TryInto::try_into).transpose()?,
-                    kind: PrincipalKind::User { user_id: user_id.clone(), user_name, path },
+                    kind: PrincipalKind::User {
+                        user_id: user_id.clone(),
+                        user_name,
+                        path,
+                    },
                 }))
             }
         }

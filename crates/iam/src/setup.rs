@@ -53,7 +53,9 @@ impl Iam {
         if exists {
             return Ok(None);
         }
-        sqlx::query("delete from setup_tokens where used_at is null").execute(&mut *tx).await?;
+        sqlx::query("delete from setup_tokens where used_at is null")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("insert into setup_tokens (token_hash, created_at, expires_at) values ($1, $2, $3)")
             .bind(digest(&token))
             .bind(now)
@@ -79,9 +81,18 @@ impl Iam {
 
     /// Creates the first account and its root user with a valid setup token, and spends the
     /// token, all in one transaction.
-    pub async fn complete_setup(&self, token: &str, new: NewAccount, meta: &RequestMeta) -> Result<CreatedAccount> {
+    pub async fn complete_setup(
+        &self,
+        token: &str,
+        new: NewAccount,
+        meta: &RequestMeta,
+    ) -> Result<CreatedAccount> {
         if !self.setup_token_is_valid(token).await? {
-            return Err(if self.has_accounts().await? { Error::SetupAlreadyDone } else { Error::SetupLinkInvalid });
+            return Err(if self.has_accounts().await? {
+                Error::SetupAlreadyDone
+            } else {
+                Error::SetupLinkInvalid
+            });
         }
         let hash = self.check_and_hash_root_password(&new).await?;
         let mut tx = self.pool().begin().await?;
@@ -102,7 +113,9 @@ impl Iam {
         if exists {
             return Err(Error::SetupAlreadyDone);
         }
-        let created = self.insert_account(&mut tx, &new, hash, Source::Setup, &Actor::SetupLink, meta).await?;
+        let created = self
+            .insert_account(&mut tx, &new, hash, Source::Setup, &Actor::SetupLink, meta)
+            .await?;
         sqlx::query("update setup_tokens set used_at = $2, account_id = $3 where token_hash = $1")
             .bind(digest(token))
             .bind(self.now())

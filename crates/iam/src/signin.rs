@@ -8,7 +8,9 @@ use serde_json::json;
 
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
 use crate::session::{SessionAuth, SessionPrincipal, SignInStage};
-use crate::{AccountId, AccountRef, Email, Error, Iam, IamPath, Principal, PrincipalKind, Result, UserId, UserName};
+use crate::{
+    AccountId, AccountRef, Email, Error, Iam, IamPath, Principal, PrincipalKind, Result, UserId, UserName,
+};
 
 /// Why a sign-in failed, kept in the event history only.
 #[derive(Clone, Copy)]
@@ -43,7 +45,12 @@ pub struct SignedIn {
 
 impl Iam {
     /// Signs in the root user of the account whose root email is `email`.
-    pub async fn sign_in_root(&self, email: &str, password: &SecretString, meta: &RequestMeta) -> Result<SignedIn> {
+    pub async fn sign_in_root(
+        &self,
+        email: &str,
+        password: &SecretString,
+        meta: &RequestMeta,
+    ) -> Result<SignedIn> {
         let row: Option<(String, Option<String>, String, String, i64)> = match Email::try_from(email.trim()) {
             Ok(email) => {
                 sqlx::query_as(
@@ -56,16 +63,33 @@ impl Iam {
             }
             Err(_) => None,
         };
-        let matched = self.inner.passwords.verify(password, row.as_ref().map(|r| r.3.as_str())).await;
+        let matched = self
+            .inner
+            .passwords
+            .verify(password, row.as_ref().map(|r| r.3.as_str()))
+            .await;
         let Some((account_id, alias, email, _, epoch)) = row else {
-            self.record_failure(None, None, format!("root:{}", truncate(email)), Failure::NoSuchUser, meta).await?;
+            self.record_failure(
+                None,
+                None,
+                format!("root:{}", truncate(email)),
+                Failure::NoSuchUser,
+                meta,
+            )
+            .await?;
             return Err(Error::AuthenticationFailed);
         };
         let account_id: AccountId = account_id.try_into()?;
         let arn = self.partition().root_arn(&account_id);
         if !matched {
-            self.record_failure(Some(&account_id), Some(arn), format!("root:{email}"), Failure::WrongPassword, meta)
-                .await?;
+            self.record_failure(
+                Some(&account_id),
+                Some(arn),
+                format!("root:{email}"),
+                Failure::WrongPassword,
+                meta,
+            )
+            .await?;
             return Err(Error::AuthenticationFailed);
         }
         let mut tx = self.pool().begin().await?;
@@ -79,7 +103,9 @@ impl Iam {
             account_id: account_id.clone(),
             account_alias: alias.map(TryInto::try_into).transpose()?,
             arn,
-            kind: PrincipalKind::Root { email: email.try_into()? },
+            kind: PrincipalKind::Root {
+                email: email.try_into()?,
+            },
         };
         Ok(self.signed_in(principal, SessionPrincipal::Root { account_id }, epoch))
     }
@@ -93,7 +119,9 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
         let detail = format!("{}/{}", truncate(account), truncate(user_name));
-        let parsed = AccountRef::parse(account).ok().zip(UserName::try_from(user_name.trim()).ok());
+        let parsed = AccountRef::parse(account)
+            .ok()
+            .zip(UserName::try_from(user_name.trim()).ok());
         let account_info = match &parsed {
             Some((account, _)) => self.find_account(account).await?,
             None => None,
@@ -126,16 +154,20 @@ impl Iam {
             _ => None,
         };
         let account_id = account_info.as_ref().map(|a| &a.account_id);
-        let resolved = account_info.as_ref().zip(row.as_ref()).map(|(info, r)| -> Result<_> {
-            let name: UserName = r.1.clone().try_into()?;
-            let path: IamPath = r.2.clone().try_into()?;
-            let arn = self.partition().user_arn(&info.account_id, &path, &name);
-            Ok((name, path, arn))
-        });
+        let resolved = account_info
+            .as_ref()
+            .zip(row.as_ref())
+            .map(|(info, r)| -> Result<_> {
+                let name: UserName = r.1.clone().try_into()?;
+                let path: IamPath = r.2.clone().try_into()?;
+                let arn = self.partition().user_arn(&info.account_id, &path, &name);
+                Ok((name, path, arn))
+            });
         let resolved = resolved.transpose()?;
         if let Some(failure) = failure {
             let arn = resolved.as_ref().map(|(_, _, arn)| arn.clone());
-            self.record_failure(account_id, arn, detail, failure, meta).await?;
+            self.record_failure(account_id, arn, detail, failure, meta)
+                .await?;
             return Err(Error::AuthenticationFailed);
         }
         let (Some(info), Some((user_id, _, _, epoch, _, _)), Some((user_name, path, arn))) =
@@ -155,9 +187,20 @@ impl Iam {
             account_id: info.account_id.clone(),
             account_alias: info.alias,
             arn,
-            kind: PrincipalKind::User { user_id: user_id.clone(), user_name, path },
+            kind: PrincipalKind::User {
+                user_id: user_id.clone(),
+                user_name,
+                path,
+            },
         };
-        Ok(self.signed_in(principal, SessionPrincipal::User { account_id: info.account_id, user_id }, epoch))
+        Ok(self.signed_in(
+            principal,
+            SessionPrincipal::User {
+                account_id: info.account_id,
+                user_id,
+            },
+            epoch,
+        ))
     }
 
     fn signed_in(&self, principal: Principal, who: SessionPrincipal, epoch: i64) -> SignedIn {

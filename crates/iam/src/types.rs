@@ -179,9 +179,7 @@ fn validate_email(value: &str) -> Result<(), String> {
         return Err("must not contain spaces".into());
     }
     match value.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
-        {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {
             if domain.starts_with('.') || domain.ends_with('.') || !domain.contains('.') {
                 Err("must have a domain such as example.com after the @".into())
             } else {
@@ -239,7 +237,8 @@ impl AccountRef {
         let grouped = trimmed.len() == 14
             && trimmed.as_bytes().get(4) == Some(&b'-')
             && trimmed.as_bytes().get(9) == Some(&b'-');
-        if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) && (grouped || digits == trimmed) {
+        if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) && (grouped || digits == trimmed)
+        {
             return Ok(Self::Id(AccountId(digits)));
         }
         AccountAlias::try_from(trimmed.to_ascii_lowercase())
@@ -268,7 +267,9 @@ impl Partition {
     pub fn new(value: &str) -> Result<Self, Error> {
         if !value.is_empty()
             && value.len() <= 32
-            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
             Ok(Self(value.to_owned()))
         } else {
@@ -307,7 +308,16 @@ mod tests {
         for ok in ["abc", "my-company", "a1b", "x".repeat(63).as_str()] {
             assert!(AccountAlias::try_from(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "-abc", "abc-", "a--b", "ABC", "123456", "a_b", "x".repeat(64).as_str()] {
+        for bad in [
+            "ab",
+            "-abc",
+            "abc-",
+            "a--b",
+            "ABC",
+            "123456",
+            "a_b",
+            "x".repeat(64).as_str(),
+        ] {
             assert!(AccountAlias::try_from(bad).is_err(), "{bad}");
         }
     }
@@ -347,7 +357,10 @@ mod tests {
         assert!(AccountRef::parse("12345").is_err());
         assert!(AccountRef::parse("acme!").is_err());
         // Not an ID, but a well-formed alias.
-        assert!(matches!(AccountRef::parse("12-3456789012"), Ok(AccountRef::Alias(_))));
+        assert!(matches!(
+            AccountRef::parse("12-3456789012"),
+            Ok(AccountRef::Alias(_))
+        ));
     }
 
     #[test]
@@ -377,7 +390,13 @@ mod tests {
     #[test]
     fn email_needs_local_part_and_domain() {
         assert!(Email::try_from("root@example.com").is_ok());
-        for bad in ["root", "@example.com", "root@", "root@localhost", "a b@example.com"] {
+        for bad in [
+            "root",
+            "@example.com",
+            "root@",
+            "root@localhost",
+            "a b@example.com",
+        ] {
             assert!(Email::try_from(bad).is_err(), "{bad}");
         }
     }

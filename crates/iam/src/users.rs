@@ -34,11 +34,13 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<CreatedUser> {
-        let account = self
-            .find_account(account)
-            .await?
-            .ok_or_else(|| Error::NotFound { kind: "account", name: account.to_string() })?;
-        let arn = self.partition().user_arn(&account.account_id, &new.path, &new.name);
+        let account = self.find_account(account).await?.ok_or_else(|| Error::NotFound {
+            kind: "account",
+            name: account.to_string(),
+        })?;
+        let arn = self
+            .partition()
+            .user_arn(&account.account_id, &new.path, &new.name);
         let _create = authorize(actor, "iam:CreateUser", &arn, &account.account_id)?;
         let password_hash = match &new.password {
             Some(password) => {
@@ -91,6 +93,10 @@ impl Iam {
         )
         .await?;
         tx.commit().await?;
-        Ok(CreatedUser { user_id, user_name: new.name, arn })
+        Ok(CreatedUser {
+            user_id,
+            user_name: new.name,
+            arn,
+        })
     }
 }
