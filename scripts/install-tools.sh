@@ -3,7 +3,7 @@
 # the wasm32 target, cargo-leptos, wasm-bindgen (the exact version in Cargo.lock), wasm-opt
 # (binaryen 116, built from crates.io: Debian's binaryen 108 breaks hydration), Chromium for the
 # end-to-end tests, and the end2end Node packages. Nothing is downloaded from outside the package
-# registries. Usage: scripts/install-tools.sh [--no-browser]
+# registries. Usage: scripts/install-tools.sh [--no-browser]   (--no-browser: skip Chromium only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,7 +51,7 @@ if [ -f Cargo.lock ]; then
   fi
 fi
 
-if [ "$want_browser" = 1 ] && [ -f end2end/package.json ]; then
+if [ -f end2end/package.json ]; then
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     log "installing the end2end Node packages (no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

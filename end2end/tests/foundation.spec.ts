@@ -29,6 +29,15 @@ async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
+async function signInAsRoot(page: Page) {
+  await page.goto('/root-signin');
+  await hydrated(page);
+  await page.getByLabel('Root user email address').fill(rootEmail);
+  await page.getByLabel('Password').fill(rootPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'IAM Dashboard' })).toBeVisible();
+}
+
 const grouped = (id: string) => `${id.slice(0, 4)}-${id.slice(4, 8)}-${id.slice(8)}`;
 
 test('first-run setup creates the account, then root signs in and sees the account ID', async ({ page }) => {
@@ -62,12 +71,7 @@ test('first-run setup creates the account, then root signs in and sees the accou
   await page.goto(link!);
   await expect(page.getByText('Setup is already complete')).toBeVisible();
 
-  await page.goto('/root-signin');
-  await hydrated(page);
-  await page.getByLabel('Root user email address').fill(rootEmail);
-  await page.getByLabel('Password').fill(rootPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'IAM Dashboard' })).toBeVisible();
+  await signInAsRoot(page);
   await expect(page.getByTestId('account-id')).toHaveText(grouped(accountId));
   await expect(page.getByTestId('account-alias')).toHaveText(alias);
   await expect(page.getByTestId('whoami')).toHaveText(`${rootEmail} @ ${alias} (${grouped(accountId)})`);
@@ -111,12 +115,7 @@ test('a wrong password gets the generic error and no session', async ({ page }) 
 });
 
 test('signing out ends the session', async ({ page }) => {
-  await page.goto('/root-signin');
-  await hydrated(page);
-  await page.getByLabel('Root user email address').fill(rootEmail);
-  await page.getByLabel('Password').fill(rootPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'IAM Dashboard' })).toBeVisible();
+  await signInAsRoot(page);
   await hydrated(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL('/signin');

@@ -20,6 +20,15 @@ use crate::config::{
 };
 use crate::db::Database;
 
+/// Prints a line to the terminal. Unlike `println!`, a closed standard output (the server piped
+/// into a command that exited) is not worth crashing the server over.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
     let config = IamConfig {
         partition: Partition::new(&args.partition)?,
@@ -74,7 +83,7 @@ pub async fn serve(args: ServeArgs, db_args: DatabaseArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
-    println!("Gatehouse is running at {public_url}");
+    say!("Gatehouse is running at {public_url}");
     if !secure_cookies && !args.addr.ip().is_loopback() {
         tracing::warn!("serving on a non-loopback address without Secure cookies: put Gatehouse behind TLS and set GATEHOUSE_PUBLIC_URL to its https:// URL");
     }
@@ -116,12 +125,12 @@ async fn print_setup_link(iam: &Iam, public_url: &str, minutes: u32) -> Result<b
         .await?
     {
         Some(token) => {
-            println!();
-            println!("This deployment has no account yet. Open this one-time setup link to create the first");
-            println!("account and its root user (valid for {minutes} minutes, usable once):");
-            println!();
-            println!("    {public_url}/setup?token={}", token.expose());
-            println!();
+            say!();
+            say!("This deployment has no account yet. Open this one-time setup link to create the first");
+            say!("account and its root user (valid for {minutes} minutes, usable once):");
+            say!();
+            say!("    {public_url}/setup?token={}", token.expose());
+            say!();
             Ok(true)
         }
         None => Ok(false),

@@ -38,6 +38,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A fresh directory to hold a data directory. Like any directory a person would pick, others may
+/// pass through it (the embedded cluster runs as an unprivileged account when the tests run as root).
+fn data_parent() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    dir
+}
+
 /// The URL of the per-test database `#[sqlx::test]` made.
 fn url_of(pool: &PgPool) -> String {
     let base = std::env::var("DATABASE_URL").unwrap();
@@ -243,9 +251,7 @@ async fn setup_link_command_prints_a_link_only_while_there_is_no_account(pool: P
 
 #[test]
 fn the_embedded_cluster_is_created_in_the_data_directory_and_stopped_after_use() {
-    let dir = tempfile::tempdir().unwrap();
-    // Like any directory a person would pick: others may pass through it.
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dir = data_parent();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
     let out = gatehouse(
@@ -292,5 +298,72 @@ fn the_embedded_cluster_is_created_in_the_data_directory_and_stopped_after_use()
         stderr(&out).contains("does not contain initdb and pg_ctl"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn serve_prints_a_setup_link_serves_it_and_stops_the_embedded_cluster_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = data_parent();
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let link = lines
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(&format!("http://127.0.0.1:{port}/setup?token="))
+                .map(str::to_owned)
+        })
+        .expect("a setup link is printed");
+    assert_eq!(link.len(), 64);
+    assert!(
+        data.join("postgres/postmaster.pid").exists(),
+        "the embedded cluster runs"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (health, page) = runtime.block_on(async {
+        let base = format!("http://127.0.0.1:{port}");
+        let health = reqwest::get(format!("{base}/healthz")).await.unwrap().status();
+        let page = reqwest::get(format!("{base}/setup?token={link}"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (health, page)
+    });
+    assert_eq!(health, reqwest::StatusCode::OK);
+    assert!(
+        page.contains("Root user email address"),
+        "the link opens the setup form"
+    );
+
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert!(
+        !data.join("postgres/postmaster.pid").exists(),
+        "the cluster was stopped on shutdown"
     );
 }

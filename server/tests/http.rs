@@ -20,6 +20,12 @@ use time::{Duration, OffsetDateTime};
 /// is incorrect. Please try again." (see `app::error::AppError::SignInFailed`).
 const GENERIC: &str = r#""SignInFailed""#;
 
+const ALICE: [(&str, &str); 3] = [
+    ("account", "acme"),
+    ("user_name", "alice"),
+    ("password", "alice password 1"),
+];
+
 struct TestApp {
     base: String,
     iam: Iam,
@@ -155,6 +161,11 @@ impl TestApp {
         a
     }
 
+    /// Signs in the IAM user alice of acme (see `acme`).
+    async fn sign_in_alice(&self) -> reqwest::Response {
+        self.post("/api/sign_in", &ALICE).await
+    }
+
     async fn whoami(&self) -> (StatusCode, String) {
         let r = self.post("/api/whoami", &[]).await;
         (r.status(), r.text().await.unwrap())
@@ -232,16 +243,7 @@ async fn iam_user_signs_in_by_account_id_and_sees_the_dashboard(pool: PgPool) {
 async fn iam_user_signs_in_by_alias_and_the_account_is_remembered(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let r = app
-        .post(
-            "/api/sign_in",
-            &[
-                ("account", "acme"),
-                ("user_name", "alice"),
-                ("password", "alice password 1"),
-            ],
-        )
-        .await;
+    let r = app.sign_in_alice().await;
     assert_eq!(r.status(), StatusCode::OK);
     let remembered = session_cookie(r.headers(), "gatehouse-last-account").expect("remembers the account");
     assert!(remembered.starts_with("gatehouse-last-account=acme;"));
@@ -341,11 +343,7 @@ async fn every_sign_in_failure_gets_the_same_generic_answer(pool: PgPool) {
 async fn session_cookie_is_httponly_samesite_and_renewed_at_each_sign_in(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let form = [
-        ("account", "acme"),
-        ("user_name", "alice"),
-        ("password", "alice password 1"),
-    ];
+    let form = ALICE;
     let first = app.post("/api/sign_in", &form).await;
     let cookie = session_cookie(first.headers(), "gatehouse-session").expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
@@ -389,16 +387,7 @@ async fn behind_tls_the_cookie_is_host_prefixed_and_secure(pool: PgPool) {
     )
     .await;
     app.acme().await;
-    let r = app
-        .post(
-            "/api/sign_in",
-            &[
-                ("account", "acme"),
-                ("user_name", "alice"),
-                ("password", "alice password 1"),
-            ],
-        )
-        .await;
+    let r = app.sign_in_alice().await;
     let cookie = session_cookie(r.headers(), "__Host-gatehouse-session").expect("__Host- cookie");
     assert!(
         cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
@@ -412,15 +401,7 @@ async fn behind_tls_the_cookie_is_host_prefixed_and_secure(pool: PgPool) {
 async fn sign_out_ends_the_session(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    app.post(
-        "/api/sign_in",
-        &[
-            ("account", "acme"),
-            ("user_name", "alice"),
-            ("password", "alice password 1"),
-        ],
-    )
-    .await;
+    app.sign_in_alice().await;
     assert_eq!(app.count("select count(*) from tower_sessions.session").await, 1);
     let r = app.post("/api/sign_out", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -452,15 +433,7 @@ async fn signed_out_visitors_are_sent_to_sign_in(pool: PgPool) {
 async fn a_disabled_users_session_ends_at_once(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    app.post(
-        "/api/sign_in",
-        &[
-            ("account", "acme"),
-            ("user_name", "alice"),
-            ("password", "alice password 1"),
-        ],
-    )
-    .await;
+    app.sign_in_alice().await;
     assert_eq!(app.whoami().await.0, StatusCode::OK);
     sqlx::query("update iam_users set disabled_at = now()")
         .execute(&app.pool)
@@ -482,15 +455,7 @@ async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
     )
     .await;
     app.acme().await;
-    app.post(
-        "/api/sign_in",
-        &[
-            ("account", "acme"),
-            ("user_name", "alice"),
-            ("password", "alice password 1"),
-        ],
-    )
-    .await;
+    app.sign_in_alice().await;
     clock.advance(Duration::hours(11));
     assert_eq!(app.whoami().await.0, StatusCode::OK);
     clock.advance(Duration::hours(1));
@@ -502,11 +467,7 @@ async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
 async fn state_changing_requests_from_a_foreign_origin_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;
-    let form = [
-        ("account", "acme"),
-        ("user_name", "alice"),
-        ("password", "alice password 1"),
-    ];
+    let form = ALICE;
     let url = format!("{}/api/sign_in", app.base);
     let foreign = app
         .client
@@ -674,15 +635,7 @@ async fn health_and_metrics_report(pool: PgPool) {
     app.acme().await;
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    app.post(
-        "/api/sign_in",
-        &[
-            ("account", "acme"),
-            ("user_name", "alice"),
-            ("password", "alice password 1"),
-        ],
-    )
-    .await;
+    app.sign_in_alice().await;
     app.post(
         "/api/sign_in",
         &[
