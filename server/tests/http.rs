@@ -672,3 +672,42 @@ async fn pages_are_not_cached_and_cannot_be_framed(pool: PgPool) {
     assert_eq!(r.headers().get("x-frame-options").unwrap(), "DENY");
     assert_eq!(r.headers().get("x-content-type-options").unwrap(), "nosniff");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_sign_in_form_works_before_the_page_is_hydrated(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.acme().await;
+    // A plain HTML form post, as a browser sends it before the WebAssembly has loaded.
+    let post = |form: [(&'static str, &'static str); 3]| {
+        app.client
+            .post(format!("{}/api/sign_in", app.base))
+            .header(ORIGIN, &app.base)
+            .header(REFERER, format!("{}/signin", app.base))
+            .header("accept", "text/html")
+            .form(&form)
+            .send()
+    };
+    let wrong = post([
+        ("account", "acme"),
+        ("user_name", "alice"),
+        ("password", "wrong password"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FOUND);
+    let back = wrong
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(back.starts_with(&format!("{}/signin?", app.base)), "{back}");
+    let page = app.client.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Your authentication information is incorrect. Please try again."));
+
+    let ok = post(ALICE).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::FOUND);
+    assert_eq!(ok.headers().get("location").unwrap(), "/");
+    assert_eq!(app.whoami().await.0, StatusCode::OK);
+}
