@@ -15,6 +15,13 @@ step() { printf '\n=== %s\n' "$*"; }
 step "formatting"
 cargo fmt --all -- --check
 
+step "sqlx query metadata (.sqlx) is current"
+scripts/sqlx-prepare.sh "$log/sqlx"
+if ! diff -r .sqlx "$log/sqlx"; then
+  echo ".sqlx/ is out of date: run scripts/sqlx-prepare.sh and commit .sqlx/" >&2
+  exit 1
+fi
+
 step "clippy: server build"
 cargo clippy -p gatehouse-iam -p app -p server --all-targets -- -D warnings
 

@@ -75,11 +75,11 @@ impl Iam {
         let mut account_id = None;
         for _ in 0..5 {
             let candidate = AccountId::random(&mut thread_rng());
-            let inserted = sqlx::query(
+            let inserted = sqlx::query!(
                 "insert into accounts (account_id, alias) values ($1, $2) on conflict (account_id) do nothing",
+                candidate.as_str(),
+                new.alias.as_ref().map(AccountAlias::as_str),
             )
-            .bind(candidate.as_str())
-            .bind(new.alias.as_ref().map(AccountAlias::as_str))
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::from(e).naming(new.alias.as_ref().map(AccountAlias::as_str).unwrap_or_default()))?;
@@ -90,13 +90,15 @@ impl Iam {
         }
         let account_id =
             account_id.ok_or_else(|| Error::Internal("could not draw a free account ID".into()))?;
-        sqlx::query("insert into root_users (account_id, email, password_hash) values ($1, $2, $3)")
-            .bind(account_id.as_str())
-            .bind(new.root_email.as_str())
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::from(e).naming(&new.root_email))?;
+        sqlx::query!(
+            "insert into root_users (account_id, email, password_hash) values ($1, $2, $3)",
+            account_id.as_str(),
+            new.root_email.as_str(),
+            password_hash,
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).naming(&new.root_email))?;
         let root_arn = self.partition().root_arn(&account_id);
         events::append(
             tx,
@@ -124,19 +126,21 @@ impl Iam {
 
     /// Resolves what a person typed as an account (ID or alias) to the account.
     pub async fn find_account(&self, account: &AccountRef) -> Result<Option<AccountInfo>> {
-        let row: Option<(String, Option<String>)> = match account {
-            AccountRef::Id(id) => {
-                sqlx::query_as("select account_id, alias from accounts where account_id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(self.pool())
-                    .await?
-            }
-            AccountRef::Alias(alias) => {
-                sqlx::query_as("select account_id, alias from accounts where alias = $1")
-                    .bind(alias.as_str())
-                    .fetch_optional(self.pool())
-                    .await?
-            }
+        let row = match account {
+            AccountRef::Id(id) => sqlx::query!(
+                "select account_id, alias from accounts where account_id = $1",
+                id.as_str()
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.account_id, r.alias)),
+            AccountRef::Alias(alias) => sqlx::query!(
+                "select account_id, alias from accounts where alias = $1",
+                alias.as_str()
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.account_id, r.alias)),
         };
         row.map(|(id, alias)| {
             Ok(AccountInfo {

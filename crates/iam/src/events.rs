@@ -58,33 +58,33 @@ pub(crate) struct NewEvent<'a> {
 }
 
 pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into events (account_id, event_source, event_name, actor_arn, actor_detail, \
          source_ip, user_agent, outcome, error_code, resource_arn, request, after_state) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        e.account_id.map(AccountId::as_str),
+        e.source.as_str(),
+        e.name,
+        e.actor_arn,
+        e.actor_detail,
+        e.meta.source_ip.as_deref(),
+        e.meta.user_agent.as_deref(),
+        match e.outcome {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        },
+        e.error_code,
+        e.resource_arn,
+        e.request,
+        e.after,
     )
-    .bind(e.account_id.map(AccountId::as_str))
-    .bind(e.source.as_str())
-    .bind(e.name)
-    .bind(e.actor_arn)
-    .bind(e.actor_detail)
-    .bind(e.meta.source_ip.as_deref())
-    .bind(e.meta.user_agent.as_deref())
-    .bind(match e.outcome {
-        Outcome::Success => "success",
-        Outcome::Failure => "failure",
-    })
-    .bind(e.error_code)
-    .bind(e.resource_arn)
-    .bind(e.request)
-    .bind(e.after)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// An event as read back.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct EventRecord {
     pub event_id: i64,
     pub event_time: OffsetDateTime,
@@ -111,13 +111,14 @@ impl Iam {
     ) -> Result<Vec<EventRecord>> {
         let resource = format!("arn:{}:cloudtrail::{}:*", self.partition().as_str(), account);
         let _ok = crate::authz::authorize(actor, "cloudtrail:LookupEvents", &resource, account)?;
-        let rows = sqlx::query_as::<_, EventRecord>(
+        let rows = sqlx::query_as!(
+            EventRecord,
             "select event_id, event_time, account_id, event_source, event_name, actor_arn, actor_detail, \
              source_ip, user_agent, outcome, error_code, resource_arn, request \
              from events where account_id = $1 order by event_time desc, event_id desc limit $2",
+            account.as_str(),
+            limit.clamp(1, 1000),
         )
-        .bind(account.as_str())
-        .bind(limit.clamp(1, 1000))
         .fetch_all(self.pool())
         .await?;
         Ok(rows)

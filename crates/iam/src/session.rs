@@ -44,13 +44,14 @@ impl Iam {
         let partition = self.partition();
         match &auth.principal {
             SessionPrincipal::Root { account_id } => {
-                let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
-                    "select r.email, a.alias, r.auth_epoch from root_users r \
-                     join accounts a using (account_id) where r.account_id = $1",
+                let row = sqlx::query!(
+                    r#"select r.email as "email!", a.alias as "alias?", r.auth_epoch as "auth_epoch!"
+                       from root_users r join accounts a using (account_id) where r.account_id = $1"#,
+                    account_id.as_str(),
                 )
-                .bind(account_id.as_str())
                 .fetch_optional(self.pool())
-                .await?;
+                .await?
+                .map(|r| (r.email, r.alias, r.auth_epoch));
                 let Some((email, alias, epoch)) = row else {
                     return Ok(None);
                 };
@@ -67,15 +68,17 @@ impl Iam {
                 }))
             }
             SessionPrincipal::User { account_id, user_id } => {
-                let row: Option<(String, String, Option<String>, i64, bool)> = sqlx::query_as(
-                    "select u.user_name, u.path, a.alias, u.auth_epoch, u.disabled_at is not null \
-                     from iam_users u join accounts a using (account_id) \
-                     where u.user_id = $1 and u.account_id = $2",
+                let row = sqlx::query!(
+                    r#"select u.user_name as "user_name!", u.path as "path!", a.alias as "alias?",
+                              u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!"
+                       from iam_users u join accounts a using (account_id)
+                       where u.user_id = $1 and u.account_id = $2"#,
+                    user_id.as_str(),
+                    account_id.as_str(),
                 )
-                .bind(user_id.as_str())
-                .bind(account_id.as_str())
                 .fetch_optional(self.pool())
-                .await?;
+                .await?
+                .map(|r| (r.user_name, r.path, r.alias, r.auth_epoch, r.disabled));
                 let Some((name, path, alias, epoch, disabled)) = row else {
                     return Ok(None);
                 };

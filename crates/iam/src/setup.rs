@@ -31,12 +31,17 @@ fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// Whether the deployment has any account yet.
+async fn accounts_exist(conn: impl sqlx::PgExecutor<'_>) -> Result<bool> {
+    let row = sqlx::query!(r#"select exists (select 1 from accounts) as "exists!""#)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.exists)
+}
+
 impl Iam {
     pub async fn has_accounts(&self) -> Result<bool> {
-        let (exists,): (bool,) = sqlx::query_as("select exists (select 1 from accounts)")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(exists)
+        accounts_exist(self.pool()).await
     }
 
     /// Issues a new setup token valid for `valid_for`, unless the deployment already has an
@@ -47,36 +52,36 @@ impl Iam {
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let now = self.now();
         let mut tx = self.pool().begin().await?;
-        let (exists,): (bool,) = sqlx::query_as("select exists (select 1 from accounts)")
-            .fetch_one(&mut *tx)
-            .await?;
-        if exists {
+        if accounts_exist(&mut *tx).await? {
             return Ok(None);
         }
-        sqlx::query("delete from setup_tokens where used_at is null")
+        sqlx::query!("delete from setup_tokens where used_at is null")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("insert into setup_tokens (token_hash, created_at, expires_at) values ($1, $2, $3)")
-            .bind(digest(&token))
-            .bind(now)
-            .bind(now + valid_for)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "insert into setup_tokens (token_hash, created_at, expires_at) values ($1, $2, $3)",
+            digest(&token),
+            now,
+            now + valid_for,
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Some(SetupToken(SecretString::from(token))))
     }
 
     /// Whether `token` would be accepted now.
     pub async fn setup_token_is_valid(&self, token: &str) -> Result<bool> {
-        let (valid,): (bool,) = sqlx::query_as(
-            "select exists (select 1 from setup_tokens where token_hash = $1 and used_at is null and expires_at > $2) \
-             and not exists (select 1 from accounts)",
+        let row = sqlx::query!(
+            r#"select exists (select 1 from setup_tokens
+                              where token_hash = $1 and used_at is null and expires_at > $2)
+                      and not exists (select 1 from accounts) as "valid!""#,
+            digest(token),
+            self.now(),
         )
-        .bind(digest(token))
-        .bind(self.now())
         .fetch_one(self.pool())
         .await?;
-        Ok(valid)
+        Ok(row.valid)
     }
 
     /// Creates the first account and its root user with a valid setup token, and spends the
@@ -97,31 +102,32 @@ impl Iam {
         let hash = self.check_and_hash_root_password(&new).await?;
         let mut tx = self.pool().begin().await?;
         // Lock the token row so that two submissions of one link cannot both succeed.
-        let row: Option<(bool,)> = sqlx::query_as(
-            "select used_at is null and expires_at > $2 from setup_tokens where token_hash = $1 for update",
+        let usable = sqlx::query!(
+            r#"select used_at is null and expires_at > $2 as "usable!"
+               from setup_tokens where token_hash = $1 for update"#,
+            digest(token),
+            self.now(),
         )
-        .bind(digest(token))
-        .bind(self.now())
         .fetch_optional(&mut *tx)
-        .await?;
-        if !matches!(row, Some((true,))) {
+        .await?
+        .is_some_and(|r| r.usable);
+        if !usable {
             return Err(Error::SetupLinkInvalid);
         }
-        let (exists,): (bool,) = sqlx::query_as("select exists (select 1 from accounts)")
-            .fetch_one(&mut *tx)
-            .await?;
-        if exists {
+        if accounts_exist(&mut *tx).await? {
             return Err(Error::SetupAlreadyDone);
         }
         let created = self
             .insert_account(&mut tx, &new, hash, Source::Setup, &Actor::SetupLink, meta)
             .await?;
-        sqlx::query("update setup_tokens set used_at = $2, account_id = $3 where token_hash = $1")
-            .bind(digest(token))
-            .bind(self.now())
-            .bind(created.account_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update setup_tokens set used_at = $2, account_id = $3 where token_hash = $1",
+            digest(token),
+            self.now(),
+            created.account_id.as_str(),
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(created)
     }

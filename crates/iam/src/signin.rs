@@ -51,16 +51,16 @@ impl Iam {
         password: &SecretString,
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
-        let row: Option<(String, Option<String>, String, String, i64)> = match Email::try_from(email.trim()) {
-            Ok(email) => {
-                sqlx::query_as(
-                    "select r.account_id, a.alias, r.email, r.password_hash, r.auth_epoch \
-                     from root_users r join accounts a using (account_id) where lower(r.email) = lower($1)",
-                )
-                .bind(email.as_str())
-                .fetch_optional(self.pool())
-                .await?
-            }
+        let row = match Email::try_from(email.trim()) {
+            Ok(email) => sqlx::query!(
+                r#"select r.account_id as "account_id!", a.alias as "alias?", r.email as "email!",
+                          r.password_hash as "password_hash!", r.auth_epoch as "auth_epoch!"
+                   from root_users r join accounts a using (account_id) where lower(r.email) = lower($1)"#,
+                email.as_str(),
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.account_id, r.alias, r.email, r.password_hash, r.auth_epoch)),
             Err(_) => None,
         };
         let matched = self
@@ -93,10 +93,12 @@ impl Iam {
             return Err(Error::AuthenticationFailed);
         }
         let mut tx = self.pool().begin().await?;
-        sqlx::query("update root_users set password_last_used = now() where account_id = $1")
-            .bind(account_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update root_users set password_last_used = now() where account_id = $1",
+            account_id.as_str(),
+        )
+        .execute(&mut *tx)
+        .await?;
         self.record_success(&mut tx, &account_id, &arn, meta).await?;
         tx.commit().await?;
         let principal = Principal {
@@ -126,19 +128,28 @@ impl Iam {
             Some((account, _)) => self.find_account(account).await?,
             None => None,
         };
-        type Row = (String, String, String, i64, bool, Option<String>);
-        let row: Option<Row> = match (&account_info, &parsed) {
-            (Some(info), Some((_, name))) => {
-                sqlx::query_as(
-                    "select u.user_id, u.user_name, u.path, u.auth_epoch, u.disabled_at is not null, lp.password_hash \
-                     from iam_users u left join login_profiles lp using (user_id) \
-                     where u.account_id = $1 and lower(u.user_name) = lower($2)",
+        let row = match (&account_info, &parsed) {
+            (Some(info), Some((_, name))) => sqlx::query!(
+                r#"select u.user_id as "user_id!", u.user_name as "user_name!", u.path as "path!",
+                          u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!",
+                          lp.password_hash as "password_hash?"
+                   from iam_users u left join login_profiles lp using (user_id)
+                   where u.account_id = $1 and lower(u.user_name) = lower($2)"#,
+                info.account_id.as_str(),
+                name.as_str(),
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| {
+                (
+                    r.user_id,
+                    r.user_name,
+                    r.path,
+                    r.auth_epoch,
+                    r.disabled,
+                    r.password_hash,
                 )
-                .bind(info.account_id.as_str())
-                .bind(name.as_str())
-                .fetch_optional(self.pool())
-                .await?
-            }
+            }),
             _ => None,
         };
         let stored = row.as_ref().and_then(|r| r.5.as_deref());
@@ -177,10 +188,12 @@ impl Iam {
         };
         let user_id: UserId = user_id.try_into()?;
         let mut tx = self.pool().begin().await?;
-        sqlx::query("update login_profiles set password_last_used = now() where user_id = $1")
-            .bind(user_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update login_profiles set password_last_used = now() where user_id = $1",
+            user_id.as_str(),
+        )
+        .execute(&mut *tx)
+        .await?;
         self.record_success(&mut tx, &info.account_id, &arn, meta).await?;
         tx.commit().await?;
         let principal = Principal {

@@ -52,21 +52,23 @@ impl Iam {
         };
         let user_id = UserId::random(&mut thread_rng());
         let mut tx = self.pool().begin().await?;
-        sqlx::query("insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)")
-            .bind(user_id.as_str())
-            .bind(account.account_id.as_str())
-            .bind(new.name.as_str())
-            .bind(new.path.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::from(e).naming(&new.name))?;
+        sqlx::query!(
+            "insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)",
+            user_id.as_str(),
+            account.account_id.as_str(),
+            new.name.as_str(),
+            new.path.as_str(),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).naming(&new.name))?;
         if let Some(hash) = password_hash {
-            sqlx::query(
+            sqlx::query!(
                 "insert into login_profiles (user_id, password_hash, password_reset_required) values ($1, $2, $3)",
+                user_id.as_str(),
+                hash,
+                new.password_reset_required,
             )
-            .bind(user_id.as_str())
-            .bind(hash)
-            .bind(new.password_reset_required)
             .execute(&mut *tx)
             .await?;
         }
