@@ -260,7 +260,7 @@ pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<
         println!("User ID:  {}", created.user_id);
         println!("ARN:      {}", created.arn);
         if let Some(pw) = shown {
-            println!("Password (shown once; must be changed at first sign-in): {pw}");
+            println!("Password (shown once; marked for reset at next sign-in): {pw}");
         }
     }
     Ok(())
