@@ -31,6 +31,9 @@ pub enum Command {
     User(UserCommand),
     /// Print a new one-time setup link, replacing any earlier one (only while no account exists).
     SetupLink(SetupLinkArgs),
+    /// Check and simulate IAM policy documents (no database needed).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 /// Where the data lives. Without DATABASE_URL, Gatehouse runs a private Postgres cluster in the
@@ -164,4 +167,45 @@ pub struct SetupLinkArgs {
     #[arg(long = "setup-link-minutes", env = "GATEHOUSE_SETUP_LINK_MINUTES", default_value_t = 60,
           value_parser = clap::value_parser!(u32).range(1..=10080))]
     pub setup_link_minutes: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate a policy document and print its findings. Exit status: 0 valid (warnings
+    /// allowed), 1 the document has errors, 2 misuse (e.g. the file cannot be read).
+    Check(PolicyCheckArgs),
+    /// Decide one request against policies, a permissions boundary and a context; print the
+    /// decision and the statements that made it as JSON.
+    Simulate(PolicySimulateArgs),
+}
+
+/// Which limits apply: the kind of policy the document will be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyKindArg {
+    /// A customer managed policy (at most 6,144 characters without whitespace).
+    Managed,
+    /// A user's inline policy (at most 2,048).
+    UserInline,
+    /// A group's inline policy (at most 5,120).
+    GroupInline,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// The policy document (JSON); - reads standard input.
+    pub file: PathBuf,
+    /// The kind of policy, which sets the size limit.
+    #[arg(long, value_enum, default_value_t = PolicyKindArg::Managed)]
+    pub kind: PolicyKindArg,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySimulateArgs {
+    /// JSON: {"policies": [doc, ...], "boundary": doc or null, "action": "iam:CreateUser",
+    /// "resource": "arn:...", "context": {"aws:username": "alice", ...}}; - reads standard input.
+    #[arg(long)]
+    pub input: PathBuf,
 }

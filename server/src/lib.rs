@@ -6,5 +6,6 @@ pub mod config;
 pub mod db;
 pub mod embedded;
 mod http;
+pub mod policy_cmd;
 
 pub use http::{build_router, session_cookie_name};

@@ -1,5 +1,5 @@
 use clap::Parser;
-use server::config::{AccountCommand, Cli, Command, UserCommand};
+use server::config::{AccountCommand, Cli, Command, PolicyCommand, UserCommand};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -18,6 +18,12 @@ async fn main() -> std::process::ExitCode {
         cli = Cli::parse_from(&args);
     }
     let database = cli.database;
+    // The policy commands need no database and have exit statuses of their own.
+    match cli.command {
+        Some(Command::Policy(PolicyCommand::Check(args))) => return server::policy_cmd::check(&args),
+        Some(Command::Policy(PolicyCommand::Simulate(args))) => return server::policy_cmd::simulate(&args),
+        _ => {}
+    }
     let result = match cli.command {
         Some(Command::Serve(args)) => server::cli::serve(args, database).await,
         Some(Command::Account(AccountCommand::Create(args))) => {
@@ -25,7 +31,7 @@ async fn main() -> std::process::ExitCode {
         }
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
-        None => Ok(()),
+        Some(Command::Policy(_)) | None => Ok(()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

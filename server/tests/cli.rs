@@ -367,3 +367,204 @@ fn serve_prints_a_setup_link_serves_it_and_stops_the_embedded_cluster_on_sigterm
         "the cluster was stopped on shutdown"
     );
 }
+
+// ---- gatehouse policy check / simulate: no database involved ----
+
+fn policy_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const GOOD_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{"Sid": "ReadUsers", "Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUsers"], "Resource": "*"}]
+}"#;
+
+#[test]
+fn policy_check_passes_a_valid_document_with_exit_status_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = policy_file(&dir, "good.json", GOOD_POLICY);
+    let out = gatehouse(&["policy", "check", &file], None, None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("valid, no findings"), "{}", stdout(&out));
+}
+
+#[test]
+fn policy_check_allows_warnings_with_exit_status_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = policy_file(
+        &dir,
+        "admin.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+    );
+    let out = gatehouse(&["policy", "check", &file], None, None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("security warning FULL_ACCESS"), "{text}");
+    assert!(text.contains("valid, 1 security warning"), "{text}");
+}
+
+#[test]
+fn policy_check_reports_errors_with_file_line_and_column_and_exit_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = policy_file(&dir, "bad.json", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"iam:CreatUser\", \"Resource\": \"*\"}\n}");
+    let out = gatehouse(&["policy", "check", &file], None, None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("{file}:3:46: error UNKNOWN_ACTION: \"iam:CreatUser\" matches no iam action: did you mean iam:CreateUser? (at Statement.Action)")),
+        "{text}"
+    );
+    assert!(text.contains("invalid, 1 error"), "{text}");
+}
+
+#[test]
+fn policy_check_json_output_lists_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = policy_file(
+        &dir,
+        "p.json",
+        r#"{"Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "nope"}}"#,
+    );
+    let out = gatehouse(&["policy", "check", &file, "--json"], None, None);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["valid"], false);
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"INVALID_ARN") && codes.contains(&"MISSING_VERSION"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn policy_check_kind_sets_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions: Vec<String> = (0..200).map(|_| "\"iam:GetUser\"".to_owned()).collect();
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": [{}], "Resource": "*"}}}}"#,
+        actions.join(",")
+    );
+    let file = policy_file(&dir, "big.json", &text);
+    let managed = gatehouse(&["policy", "check", &file], None, None);
+    assert_eq!(managed.status.code(), Some(0), "{}", stdout(&managed));
+    let inline = gatehouse(&["policy", "check", &file, "--kind", "user-inline"], None, None);
+    assert_eq!(inline.status.code(), Some(1));
+    assert!(stdout(&inline).contains("POLICY_SIZE"), "{}", stdout(&inline));
+}
+
+#[test]
+fn policy_check_reads_standard_input() {
+    let out = gatehouse(&["policy", "check", "-"], None, Some(GOOD_POLICY));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn policy_check_misuse_exits_with_status_2() {
+    let missing = gatehouse(&["policy", "check", "/nonexistent/policy.json"], None, None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read /nonexistent/policy.json"));
+    let bad_kind = gatehouse(
+        &["policy", "check", "x.json", "--kind", "role-inline"],
+        None,
+        None,
+    );
+    assert_eq!(bad_kind.status.code(), Some(2));
+}
+
+fn simulate(input: &serde_json::Value) -> Output {
+    gatehouse(
+        &["policy", "simulate", "--input", "-"],
+        None,
+        Some(&input.to_string()),
+    )
+}
+
+#[test]
+fn policy_simulate_prints_the_decision_and_matched_statements() {
+    let input = serde_json::json!({
+        "policies": [serde_json::from_str::<serde_json::Value>(GOOD_POLICY).unwrap()],
+        "boundary": null,
+        "action": "iam:GetUser",
+        "resource": "arn:aws:iam::123456789012:user/alice",
+        "context": {"aws:username": "alice"}
+    });
+    let out = simulate(&input);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["decision"], "allowed");
+    assert_eq!(v["matched"][0]["policy"]["name"], "policies[0]");
+    assert_eq!(v["matched"][0]["sid"], "ReadUsers");
+    assert_eq!(v["matched"][0]["statementIndex"], 0);
+}
+
+#[test]
+fn policy_simulate_applies_conditions_deny_and_the_boundary() {
+    let allow_all =
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}}"#;
+    let deny_no_mfa = r#"{"Version": "2012-10-17", "Statement": {"Sid": "NeedMFA", "Effect": "Deny", "Action": "iam:Delete*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}}"#;
+    let boundary = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam:Get*", "iam:Delete*"], "Resource": "*"}}"#;
+    let run = |action: &str, context: serde_json::Value| {
+        let out = simulate(&serde_json::json!({
+            "policies": [allow_all, deny_no_mfa], "boundary": boundary,
+            "action": action, "resource": "arn:aws:iam::123456789012:user/bob", "context": context
+        }));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let denied = run(
+        "iam:DeleteUser",
+        serde_json::json!({"aws:MultiFactorAuthPresent": false}),
+    );
+    assert_eq!(denied["decision"], "explicitDeny");
+    assert_eq!(denied["matched"][0]["sid"], "NeedMFA");
+    assert_eq!(
+        run(
+            "iam:DeleteUser",
+            serde_json::json!({"aws:MultiFactorAuthPresent": true, "aws:TagKeys": ["a"], "aws:CurrentTime": "2026-01-01T00:00:00Z", "aws:EpochTime": 1767225600})
+        )["decision"],
+        "allowed"
+    );
+    let blocked = run(
+        "iam:CreateUser",
+        serde_json::json!({"aws:MultiFactorAuthPresent": true}),
+    );
+    assert_eq!(blocked["decision"], "implicitDeny");
+    assert_eq!(blocked["reason"], "boundaryBlocked");
+}
+
+#[test]
+fn policy_simulate_refuses_an_invalid_policy_with_status_1() {
+    let out = simulate(&serde_json::json!({
+        "policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:Nope", "Resource": "*"}}],
+        "action": "iam:GetUser", "resource": "*"
+    }));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("policies[0] is not a valid policy"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn policy_simulate_refuses_malformed_input_with_status_2() {
+    let missing_action = simulate(&serde_json::json!({"policies": [], "resource": "*"}));
+    assert_eq!(missing_action.status.code(), Some(2));
+    assert!(
+        stderr(&missing_action).contains("missing field `action`"),
+        "{}",
+        stderr(&missing_action)
+    );
+    let bad_context = simulate(
+        &serde_json::json!({"policies": [], "action": "iam:GetUser", "resource": "*", "context": {"aws:TagKeys": [1, 2]}}),
+    );
+    assert_eq!(bad_context.status.code(), Some(2));
+    assert!(stderr(&bad_context).contains("aws:TagKeys"));
+}
