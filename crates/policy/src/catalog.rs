@@ -254,6 +254,46 @@ pub fn service_actions(service: &str) -> Option<&'static [(&'static str, AccessL
     }
 }
 
+/// Lower-cased, sorted action names of a catalogued service, for binary search. Built once.
+fn lowercase_index(service: &str) -> &'static [String] {
+    use std::sync::OnceLock;
+    static IAM: OnceLock<Vec<String>> = OnceLock::new();
+    static STS: OnceLock<Vec<String>> = OnceLock::new();
+    let (cell, table) = match service {
+        "iam" => (&IAM, IAM_ACTIONS),
+        "sts" => (&STS, STS_ACTIONS),
+        _ => return &[],
+    };
+    cell.get_or_init(|| {
+        let mut names: Vec<String> = table.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+        names.sort_unstable();
+        names
+    })
+}
+
+/// Whether the catalogued `service` (lower case) has an action matching `name`, which may hold
+/// `*` and `?`; case-insensitive. Only the names that share the literal prefix are matched.
+pub(crate) fn has_matching_action(service: &str, name: &str) -> bool {
+    let names = lowercase_index(service);
+    let literal_len = name.find(['*', '?']).unwrap_or(name.len());
+    let mut buf = [0u8; 128];
+    let Some(prefix) = buf.get_mut(..literal_len) else {
+        return false;
+    };
+    prefix.copy_from_slice(&name.as_bytes()[..literal_len]);
+    prefix.make_ascii_lowercase();
+    let Ok(prefix) = std::str::from_utf8(prefix) else {
+        return false;
+    };
+    let start = names.partition_point(|n| n.as_str() < prefix);
+    let candidates = names[start..].iter().take_while(|n| n.starts_with(prefix));
+    if literal_len == name.len() {
+        return names.get(start).is_some_and(|n| n == prefix);
+    }
+    let mut candidates = candidates;
+    candidates.any(|n| crate::pattern::wildcard_match_ignore_case(name, n))
+}
+
 /// The access level of an action such as `iam:CreateUser` (case-insensitive), if catalogued.
 pub fn access_level(action: &str) -> Option<AccessLevel> {
     let (service, name) = action.split_once(':')?;
@@ -338,12 +378,15 @@ pub const GLOBAL_KEYS: &[(&str, KeyType, bool)] = &[
 
 /// The type and multivaluedness of a global condition key (case-insensitive), if it is one.
 pub fn global_key(key: &str) -> Option<(KeyType, bool)> {
+    // Tag keys (`aws:PrincipalTag/team`) are looked up by their prefix up to the slash.
+    let head = match key.find('/') {
+        Some(slash) => &key[..=slash],
+        None => key,
+    };
     GLOBAL_KEYS.iter().find_map(|(name, ty, multi)| {
-        let matches = if name.ends_with('/') {
-            key.len() > name.len() && key[..name.len()].eq_ignore_ascii_case(name)
-        } else {
-            key.eq_ignore_ascii_case(name)
-        };
+        let matches = name.len() == head.len()
+            && name.eq_ignore_ascii_case(head)
+            && (!name.ends_with('/') || key.len() > head.len());
         matches.then_some((*ty, *multi))
     })
 }

@@ -186,10 +186,12 @@ impl Operator {
             }
             None => (None, name),
         };
-        let lower = rest.to_ascii_lowercase();
-        let (base_name, if_exists) = match lower.strip_suffix("ifexists") {
-            Some(b) => (b, true),
-            None => (lower.as_str(), false),
+        let suffix = "IfExists".len();
+        let (base_name, if_exists) = match rest.len().checked_sub(suffix) {
+            Some(cut) if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case("IfExists") => {
+                (&rest[..cut], true)
+            }
+            _ => (rest, false),
         };
         let base = ALL_OPS
             .iter()
@@ -489,9 +491,34 @@ impl ArnPattern {
     }
 }
 
+/// The parts of an ARN (pattern): at most six, split at the colons not inside `${...}`.
+pub(crate) struct ArnParts<'a> {
+    parts: [&'a str; 6],
+    len: usize,
+}
+
+impl<'a> ArnParts<'a> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        (i < self.len).then(|| self.parts[i])
+    }
+
+    pub fn last(&self) -> Option<&'a str> {
+        self.len.checked_sub(1).map(|i| self.parts[i])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.parts[..self.len].iter().copied()
+    }
+}
+
 /// Splits an ARN (pattern) into at most six parts at the colons that are not inside `${...}`.
-pub(crate) fn split_arn(value: &str) -> Vec<&str> {
-    let mut parts = Vec::with_capacity(6);
+pub(crate) fn split_arn(value: &str) -> ArnParts<'_> {
+    let mut parts = [""; 6];
+    let mut len = 0;
     let mut depth = 0usize;
     let mut start = 0;
     let bytes = value.as_bytes();
@@ -499,13 +526,14 @@ pub(crate) fn split_arn(value: &str) -> Vec<&str> {
         match b {
             b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
             b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 && parts.len() < 5 => {
-                parts.push(&value[start..i]);
+            b':' if depth == 0 && len < 5 => {
+                parts[len] = &value[start..i];
+                len += 1;
                 start = i + 1;
             }
             _ => {}
         }
     }
-    parts.push(&value[start..]);
-    parts
+    parts[len] = &value[start..];
+    ArnParts { parts, len: len + 1 }
 }

@@ -2,6 +2,7 @@
 //! with every element's position kept for findings. Equality ignores positions, so a document and
 //! its re-serialisation compare equal.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -60,42 +61,46 @@ impl Effect {
     }
 }
 
+/// Text of the document: borrowed from the source when it had no escapes (most of it), so
+/// reading a document allocates little; [`Policy::into_owned`] detaches it from the source.
+pub type Text<'a> = Cow<'a, str>;
+
 /// `Action` or `NotAction` (and likewise `Resource` or `NotResource`): the listed values and
 /// whether the element is the negated one.
 #[derive(Clone, Debug)]
-pub struct Items {
+pub struct Items<'a> {
     pub negated: bool,
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<Text<'a>>>,
     pub pos: Pos,
 }
 
 /// One condition: an operator, a context key and its values (strings, or the source text of
 /// numbers and booleans; IAM compares condition values as text or parses them per operator).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Condition {
-    pub operator: Spanned<String>,
-    pub key: Spanned<String>,
-    pub values: Vec<Spanned<String>>,
+pub struct Condition<'a> {
+    pub operator: Spanned<Text<'a>>,
+    pub key: Spanned<Text<'a>>,
+    pub values: Vec<Spanned<Text<'a>>>,
 }
 
 #[derive(Clone, Debug)]
-pub struct Statement {
-    pub sid: Option<Spanned<String>>,
+pub struct Statement<'a> {
+    pub sid: Option<Spanned<Text<'a>>>,
     pub effect: Effect,
-    pub action: Items,
-    pub resource: Items,
-    pub conditions: Vec<Condition>,
+    pub action: Items<'a>,
+    pub resource: Items<'a>,
+    pub conditions: Vec<Condition<'a>>,
     pub pos: Pos,
 }
 
 // Equality of document parts ignores where they were written.
-impl PartialEq for Items {
+impl PartialEq for Items<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.negated == other.negated && self.values == other.values
     }
 }
 
-impl PartialEq for Statement {
+impl PartialEq for Statement<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.sid == other.sid
             && self.effect == other.effect
@@ -105,24 +110,69 @@ impl PartialEq for Statement {
     }
 }
 
-/// A parsed identity policy document.
+/// A parsed identity policy document, borrowing its text from the source.
 #[derive(Clone, Debug)]
-pub struct Policy {
+pub struct Policy<'a> {
     pub version: Option<Spanned<Version>>,
-    pub id: Option<String>,
-    pub statements: Vec<Statement>,
+    pub id: Option<Text<'a>>,
+    pub statements: Vec<Statement<'a>>,
     /// Whether `Statement` was a list (paths in findings say `Statement[i]`) or one object.
     pub(crate) statement_list: bool,
 }
 
 /// Equal documents say the same thing: how `Statement` was written does not matter.
-impl PartialEq for Policy {
+impl PartialEq for Policy<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version && self.id == other.id && self.statements == other.statements
     }
 }
 
-impl Policy {
+fn owned(t: Spanned<Text<'_>>) -> Spanned<Text<'static>> {
+    Spanned::new(Cow::Owned(t.value.into_owned()), t.pos)
+}
+
+impl Items<'_> {
+    pub fn into_owned(self) -> Items<'static> {
+        Items {
+            negated: self.negated,
+            values: self.values.into_iter().map(owned).collect(),
+            pos: self.pos,
+        }
+    }
+}
+
+impl Statement<'_> {
+    pub fn into_owned(self) -> Statement<'static> {
+        Statement {
+            sid: self.sid.map(owned),
+            effect: self.effect,
+            action: self.action.into_owned(),
+            resource: self.resource.into_owned(),
+            conditions: self
+                .conditions
+                .into_iter()
+                .map(|c| Condition {
+                    operator: owned(c.operator),
+                    key: owned(c.key),
+                    values: c.values.into_iter().map(owned).collect(),
+                })
+                .collect(),
+            pos: self.pos,
+        }
+    }
+}
+
+impl Policy<'_> {
+    /// The document detached from its source text, to keep it.
+    pub fn into_owned(self) -> Policy<'static> {
+        Policy {
+            version: self.version,
+            id: self.id.map(|i| Cow::Owned(i.into_owned())),
+            statements: self.statements.into_iter().map(Statement::into_owned).collect(),
+            statement_list: self.statement_list,
+        }
+    }
+
     /// The JSON path of statement `i`, as findings name it.
     pub(crate) fn statement_path(&self, i: usize) -> String {
         if self.statement_list {
@@ -133,7 +183,7 @@ impl Policy {
     }
 }
 
-impl Policy {
+impl Policy<'_> {
     /// Whether policy variables (`${...}`) are replaced: only under Version 2012-10-17.
     pub fn variables_enabled(&self) -> bool {
         self.version.as_ref().map(|v| v.value) == Some(Version::V2012_10_17)
@@ -206,7 +256,7 @@ fn statement_json(s: &Statement) -> String {
     format!("    {{\n      {}\n    }}", parts.join(",\n      "))
 }
 
-fn list_json(values: &[Spanned<String>]) -> String {
+fn list_json(values: &[Spanned<Text<'_>>]) -> String {
     if let [one] = values {
         return quote(&one.value);
     }

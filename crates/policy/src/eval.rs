@@ -92,7 +92,7 @@ enum Applies {
 }
 
 impl CompiledStatement {
-    fn new(s: &crate::document::Statement, variables: bool) -> Self {
+    fn new(s: &crate::document::Statement<'_>, variables: bool) -> Self {
         let actions: Vec<Glob> = s
             .action
             .values
@@ -118,7 +118,7 @@ impl CompiledStatement {
             (!any).then_some(list)
         };
         Self {
-            sid: s.sid.as_ref().map(|s| s.value.clone()),
+            sid: s.sid.as_ref().map(|s| s.value.to_string()),
             effect: s.effect,
             actions_negated: s.action.negated,
             actions,
@@ -133,7 +133,7 @@ impl CompiledStatement {
                 .conditions
                 .iter()
                 .map(|c| {
-                    let values: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+                    let values: Vec<&str> = c.values.iter().map(|v| &*v.value).collect();
                     CompiledCondition::new(&c.operator.value, &c.key.value, &values, variables)
                 })
                 .collect(),
@@ -216,7 +216,7 @@ pub struct CompiledPolicy {
 }
 
 impl CompiledPolicy {
-    pub fn new(policy: &Policy) -> Self {
+    pub fn new(policy: &Policy<'_>) -> Self {
         let variables = policy.variables_enabled();
         Self {
             statements: policy

@@ -3,15 +3,17 @@
 //! as IAM does). Numbers keep their source text, because IAM condition values are compared as
 //! text or parsed by the operator that uses them.
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// Where something is in the document: 1-based line and column (in characters), 0-based offset.
+/// Where something is in the document: 1-based line and column (in characters), 0-based byte
+/// offset (documents are far smaller than 4 GiB: the size limits are a few KiB).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
     #[serde(skip)]
-    pub offset: usize,
+    pub offset: u32,
 }
 
 impl fmt::Display for Pos {
@@ -20,31 +22,19 @@ impl fmt::Display for Pos {
     }
 }
 
+/// What a value on the tape is. Strings without escapes borrow from the source text.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Node {
-    pub kind: Kind,
-    pub pos: Pos,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Kind {
+pub(crate) enum Kind<'a> {
     Null,
     Bool(bool),
     /// The number's source text.
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array,
+    Object,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Member {
-    pub key: String,
-    pub key_pos: Pos,
-    pub value: Node,
-}
-
-impl Kind {
+impl Kind<'_> {
     /// The JSON type's name, for messages such as "expected a string, found an array".
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -52,9 +42,94 @@ impl Kind {
             Self::Bool(_) => "a boolean",
             Self::Number(_) => "a number",
             Self::String(_) => "a string",
-            Self::Array(_) => "an array",
-            Self::Object(_) => "an object",
+            Self::Array => "an array",
+            Self::Object => "an object",
         }
+    }
+}
+
+/// One value on the tape: the values of a document in document order, each container followed
+/// by its contents, so a whole document is one allocation. `end` is the index after the value's
+/// subtree; `key` is the member name when the value is an object member.
+#[derive(Clone, Debug)]
+struct Slot<'a> {
+    kind: Kind<'a>,
+    pos: Pos,
+    end: u32,
+    key: Option<(Cow<'a, str>, Pos)>,
+}
+
+/// A parsed document.
+#[derive(Clone, Debug)]
+pub(crate) struct Tape<'a> {
+    slots: Vec<Slot<'a>>,
+}
+
+impl<'a> Tape<'a> {
+    pub fn root(&self) -> Node<'_, 'a> {
+        Node { tape: self, i: 0 }
+    }
+}
+
+/// A value of a [`Tape`]: cheap to copy, reads in place.
+#[derive(Clone, Copy)]
+pub(crate) struct Node<'t, 'a> {
+    tape: &'t Tape<'a>,
+    i: usize,
+}
+
+impl<'t, 'a> Node<'t, 'a> {
+    fn slot(&self) -> &'t Slot<'a> {
+        &self.tape.slots[self.i]
+    }
+
+    pub fn kind(&self) -> &'t Kind<'a> {
+        &self.slot().kind
+    }
+
+    pub fn pos(&self) -> Pos {
+        self.slot().pos
+    }
+
+    fn children(&self) -> impl Iterator<Item = Node<'t, 'a>> + 't {
+        let tape = self.tape;
+        let end = self.slot().end as usize;
+        let mut next = self.i + 1;
+        std::iter::from_fn(move || {
+            (next < end).then(|| {
+                let node = Node { tape, i: next };
+                next = tape.slots[next].end as usize;
+                node
+            })
+        })
+    }
+
+    /// The elements of an array (nothing for other values).
+    pub fn items(&self) -> impl Iterator<Item = Node<'t, 'a>> + 't {
+        let array = matches!(self.kind(), Kind::Array);
+        self.children().filter(move |_| array)
+    }
+
+    /// The members of an object, in document order: (name, name position, value).
+    pub fn members(&self) -> impl Iterator<Item = (&'t Cow<'a, str>, Pos, Node<'t, 'a>)> + 't {
+        static NO_KEY: Cow<'static, str> = Cow::Borrowed("");
+        let object = matches!(self.kind(), Kind::Object);
+        self.children().filter(move |_| object).map(|n| {
+            let (key, pos) = n
+                .slot()
+                .key
+                .as_ref()
+                .map_or((&NO_KEY, Pos::default()), |(k, p)| (k, *p));
+            (key, pos, n)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.children().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slot().end as usize == self.i + 1
     }
 }
 
@@ -67,38 +142,54 @@ pub(crate) struct JsonError {
 /// Deeper nesting than any policy needs; the limit keeps hostile input from exhausting the stack.
 const MAX_DEPTH: usize = 64;
 
-pub(crate) fn parse(text: &str) -> Result<Node, JsonError> {
+/// Reads `text`; `ascii` says whether it is all ASCII (the caller has usually scanned it already).
+pub(crate) fn parse(text: &str, ascii: bool) -> Result<Tape<'_>, JsonError> {
     let mut r = Reader {
         bytes: text.as_bytes(),
         text,
+        ascii,
         i: 0,
         line: 1,
-        line_start: 0,
+        mark: std::cell::Cell::new((0, 1)),
+        // About one value per ten bytes of a typical policy: one allocation, rarely regrown.
+        slots: Vec::with_capacity(text.len() / 10 + 8),
     };
     r.skip_ws();
-    let node = r.value(0)?;
+    r.value(0, None)?;
     r.skip_ws();
     if r.i < r.bytes.len() {
         return Err(r.error("unexpected text after the end of the JSON document"));
     }
-    Ok(node)
+    Ok(Tape { slots: r.slots })
 }
 
 struct Reader<'a> {
     bytes: &'a [u8],
     text: &'a str,
+    /// In an ASCII document a column is a byte distance: no characters to count.
+    ascii: bool,
     i: usize,
     line: u32,
-    line_start: usize,
+    /// The last (offset, column) computed on the current line: columns are counted from there,
+    /// so a long single-line document costs linear, not quadratic, time.
+    mark: std::cell::Cell<(usize, u32)>,
+    slots: Vec<Slot<'a>>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn pos(&self) -> Pos {
-        let column = self.text[self.line_start..self.i].chars().count() + 1;
+        let (offset, column) = self.mark.get();
+        let more = if self.ascii {
+            self.i - offset
+        } else {
+            self.text[offset..self.i].chars().count()
+        };
+        let column = column.saturating_add(u32::try_from(more).unwrap_or(u32::MAX));
+        self.mark.set((self.i, column));
         Pos {
             line: self.line,
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-            offset: self.i,
+            column,
+            offset: u32::try_from(self.i).unwrap_or(u32::MAX),
         }
     }
 
@@ -119,7 +210,7 @@ impl Reader<'_> {
                 b'\n' => {
                     self.i += 1;
                     self.line += 1;
-                    self.line_start = self.i;
+                    self.mark.set((self.i, 1));
                 }
                 b' ' | b'\t' | b'\r' => self.i += 1,
                 _ => break,
@@ -127,15 +218,17 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, JsonError> {
+    /// Reads one value onto the tape (with its member name, inside an object).
+    fn value(&mut self, depth: usize, key: Option<(Cow<'a, str>, Pos)>) -> Result<(), JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("the document is nested too deeply"));
         }
         let pos = self.pos();
+        let at = self.slots.len();
         let kind = match self.peek() {
             None => return Err(self.error("unexpected end of the document: a value is missing")),
-            Some(b'{') => self.object(depth)?,
-            Some(b'[') => self.array(depth)?,
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
             Some(b'"') => Kind::String(self.string()?),
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
@@ -146,10 +239,25 @@ impl Reader<'_> {
                 return Err(self.error(format!("unexpected character '{c}': expected a JSON value")));
             }
         };
-        Ok(Node { kind, pos })
+        let container = matches!(kind, Kind::Object | Kind::Array);
+        self.slots.push(Slot {
+            kind,
+            pos,
+            end: 0,
+            key,
+        });
+        if container {
+            if self.peek() == Some(b'{') {
+                self.object(depth, at)?;
+            } else {
+                self.array(depth)?;
+            }
+        }
+        self.slots[at].end = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        Ok(())
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, JsonError> {
+    fn literal(&mut self, word: &str, kind: Kind<'a>) -> Result<Kind<'a>, JsonError> {
         if self.bytes[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(kind)
@@ -158,7 +266,7 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Kind, JsonError> {
+    fn number(&mut self) -> Result<Kind<'a>, JsonError> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -192,12 +300,26 @@ impl Reader<'_> {
                 return Err(self.error("invalid number: digits expected in the exponent"));
             }
         }
-        Ok(Kind::Number(self.text[start..self.i].to_owned()))
+        Ok(Kind::Number(&self.text[start..self.i]))
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1; // the opening quote
-        let mut out = String::new();
+                     // Fast path: no escape before the closing quote, so the string is a slice of the source.
+        let start = self.i;
+        let text: &'a str = self.text;
+        while let Some(b) = self.peek() {
+            match b {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(&text[start..self.i - 1]));
+                }
+                b'\\' => break,
+                b if b < 0x20 => break,
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::from(&text[start..self.i]);
         loop {
             let run_start = self.i;
             while let Some(b) = self.peek() {
@@ -211,7 +333,7 @@ impl Reader<'_> {
                 None => return Err(self.error("unterminated string: a closing quote is missing")),
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -268,36 +390,35 @@ impl Reader<'_> {
         char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape: not a character"))
     }
 
-    fn array(&mut self, depth: usize) -> Result<Kind, JsonError> {
+    fn array(&mut self, depth: usize) -> Result<(), JsonError> {
         self.i += 1;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Kind::Array(items));
+            return Ok(());
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            self.value(depth + 1, None)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Kind::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or ']' in an array")),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Kind, JsonError> {
+    /// Reads an object's members; `at` is the object's own slot (to find earlier keys).
+    fn object(&mut self, depth: usize, at: usize) -> Result<(), JsonError> {
         self.i += 1;
-        let mut members: Vec<Member> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Kind::Object(members));
+            return Ok(());
         }
         loop {
             self.skip_ws();
@@ -306,7 +427,7 @@ impl Reader<'_> {
                 return Err(self.error("expected a quoted member name in an object"));
             }
             let key = self.string()?;
-            if members.iter().any(|m| m.key == key) {
+            if self.has_member(at, &key) {
                 return Err(JsonError {
                     message: format!("duplicate key \"{key}\": each key may appear once in an object"),
                     pos: key_pos,
@@ -318,18 +439,31 @@ impl Reader<'_> {
             }
             self.i += 1;
             self.skip_ws();
-            let value = self.value(depth + 1)?;
-            members.push(Member { key, key_pos, value });
+            self.value(depth + 1, Some((key, key_pos)))?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    return Ok(Kind::Object(members));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),
             }
         }
+    }
+
+    /// Whether the object at slot `at` (still being read) already has a member `key`.
+    fn has_member(&self, at: usize, key: &str) -> bool {
+        let mut next = at + 1;
+        while next < self.slots.len() {
+            let slot = &self.slots[next];
+            if slot.key.as_ref().is_some_and(|(k, _)| k == key) {
+                return true;
+            }
+            // Members already read are complete; skip over each one's subtree.
+            next = (slot.end as usize).max(next + 1);
+        }
+        false
     }
 }
 
@@ -339,39 +473,56 @@ mod tests {
 
     #[test]
     fn positions_are_one_based_lines_and_columns() {
-        let n = parse("{\n  \"a\": [1, \"x\"]\n}").unwrap();
-        let Kind::Object(m) = n.kind else { panic!() };
-        assert_eq!((m[0].key_pos.line, m[0].key_pos.column), (2, 3));
-        let Kind::Array(items) = &m[0].value.kind else {
-            panic!()
-        };
-        assert_eq!((items[1].pos.line, items[1].pos.column), (2, 12));
+        let tape = parse("{\n  \"a\": [1, \"x\"]\n}", true).unwrap();
+        let (key, key_pos, value) = tape.root().members().next().unwrap();
+        assert_eq!(key, "a");
+        assert_eq!((key_pos.line, key_pos.column), (2, 3));
+        let items: Vec<_> = value.items().collect();
+        assert_eq!((items[1].pos().line, items[1].pos().column), (2, 12));
+    }
+
+    #[test]
+    fn members_and_items_skip_nested_subtrees() {
+        let tape = parse(r#"{"a": {"b": [1, {"c": 2}]}, "d": [[], [3]], "e": "x"}"#, true).unwrap();
+        let keys: Vec<&str> = tape.root().members().map(|(k, _, _)| &**k).collect();
+        assert_eq!(keys, ["a", "d", "e"]);
+        let (_, _, d) = tape.root().members().nth(1).unwrap();
+        assert_eq!(d.len(), 2);
+        assert!(d.items().next().unwrap().is_empty());
     }
 
     #[test]
     fn duplicate_keys_are_refused_at_the_second_key() {
-        let e = parse("{\"a\": 1,\n \"a\": 2}").unwrap_err();
+        let e = parse("{\"a\": {\"a\": 1},\n \"a\": 2}", true).unwrap_err();
         assert!(e.message.contains("duplicate key \"a\""));
         assert_eq!((e.pos.line, e.pos.column), (2, 2));
     }
 
     #[test]
+    fn nested_objects_may_reuse_their_parents_keys() {
+        assert!(parse(r#"{"a": {"a": {"a": 1}}, "b": 2}"#, true).is_ok());
+    }
+
+    #[test]
     fn escapes_and_surrogate_pairs_decode() {
-        let n = parse(r#""a\u00e9\ud83d\ude00\n""#).unwrap();
-        assert_eq!(n.kind, Kind::String("a\u{e9}\u{1F600}\n".into()));
+        let tape = parse(r#""a\u00e9\ud83d\ude00\n""#, false).unwrap();
+        assert_eq!(tape.root().kind(), &Kind::String("a\u{e9}\u{1F600}\n".into()));
     }
 
     #[test]
     fn trailing_text_and_trailing_commas_are_errors() {
-        assert!(parse("{} x").is_err());
-        assert!(parse("[1,]").is_err());
-        assert!(parse("{\"a\":1,}").is_err());
-        assert!(parse("01").is_err());
+        assert!(parse("{} x", true).is_err());
+        assert!(parse("[1,]", true).is_err());
+        assert!(parse("{\"a\":1,}", true).is_err());
+        assert!(parse("01", true).is_err());
     }
 
     #[test]
     fn deep_nesting_is_refused_without_overflowing_the_stack() {
         let text = "[".repeat(10_000);
-        assert!(parse(&text).unwrap_err().message.contains("nested too deeply"));
+        assert!(parse(&text, true)
+            .unwrap_err()
+            .message
+            .contains("nested too deeply"));
     }
 }

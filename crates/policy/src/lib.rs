@@ -24,7 +24,7 @@ mod values;
 pub use catalog::AccessLevel;
 pub use condition::{BaseOp, Family, Operator, SetQualifier};
 pub use context::{Context, ContextValue};
-pub use document::{Condition, Effect, Items, Policy, Spanned, Statement, Version};
+pub use document::{Condition, Effect, Items, Policy, Spanned, Statement, Text, Version};
 pub use eval::{
     CompiledPolicy, Decision, Explanation, MatchedStatement, PermissionSet, PolicyRole, PolicySource, Reason,
     Request,
@@ -74,18 +74,31 @@ impl PolicyKind {
 
 /// The size of a document as IAM counts it against its limit: characters, whitespace excluded.
 pub fn policy_size(text: &str) -> usize {
+    if text.is_ascii() {
+        // Branch-free chunks with a byte-wide counter, which the compiler vectorises.
+        let whitespace: usize = text
+            .as_bytes()
+            .chunks(255)
+            .map(|c| {
+                usize::from(c.iter().fold(0u8, |n, &b| {
+                    n + u8::from(b == b' ' || (b'\t'..=b'\r').contains(&b))
+                }))
+            })
+            .sum();
+        return text.len() - whitespace;
+    }
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The result of validating a document: all findings, sorted by position, and the parsed policy
 /// when the grammar allowed one (it may still have error findings, e.g. an unknown action).
 #[derive(Clone, Debug)]
-pub struct Validation {
+pub struct Validation<'a> {
     pub findings: Vec<Finding>,
-    policy: Option<Policy>,
+    policy: Option<Policy<'a>>,
 }
 
-impl Validation {
+impl<'a> Validation<'a> {
     /// No error findings: the document would be accepted.
     pub fn is_valid(&self) -> bool {
         self.policy.is_some() && !self.findings.iter().any(|f| f.kind == FindingKind::Error)
@@ -96,12 +109,12 @@ impl Validation {
     }
 
     /// The parsed document, if the grammar allowed one, whatever the other findings.
-    pub fn policy(&self) -> Option<&Policy> {
+    pub fn policy(&self) -> Option<&Policy<'a>> {
         self.policy.as_ref()
     }
 
     /// The document if it has no error finding; otherwise the errors.
-    pub fn into_policy(self) -> Result<Policy, PolicyError> {
+    pub fn into_policy(self) -> Result<Policy<'a>, PolicyError> {
         let errors: Vec<Finding> = self
             .findings
             .into_iter()
@@ -115,7 +128,7 @@ impl Validation {
 }
 
 /// Parses and checks a policy document of the given kind.
-pub fn validate(text: &str, kind: PolicyKind) -> Validation {
+pub fn validate(text: &str, kind: PolicyKind) -> Validation<'_> {
     let mut findings = Vec::new();
     let policy = parse::parse(text, kind, &mut findings);
     if let Some(p) = &policy {
@@ -125,10 +138,11 @@ pub fn validate(text: &str, kind: PolicyKind) -> Validation {
     Validation { findings, policy }
 }
 
-impl Policy {
+impl<'a> Policy<'a> {
     /// Parses a document and accepts it only without error findings (warnings are allowed):
-    /// what a `MalformedPolicyDocument` check needs.
-    pub fn parse(text: &str, kind: PolicyKind) -> Result<Self, PolicyError> {
+    /// what a `MalformedPolicyDocument` check needs. The policy borrows from `text`; use
+    /// [`Policy::into_owned`] to keep it longer.
+    pub fn parse(text: &'a str, kind: PolicyKind) -> Result<Self, PolicyError> {
         validate(text, kind).into_policy()
     }
 

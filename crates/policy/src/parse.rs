@@ -3,18 +3,28 @@
 //! wrong JSON types, missing or conflicting elements, `Principal`, bad `Version`/`Effect`, the
 //! character set and the size limit of the policy kind.
 
-use crate::document::{Condition, Effect, Items, Policy, Spanned, Statement, Version};
+use std::borrow::Cow;
+
+use crate::document::{Condition, Effect, Items, Policy, Spanned, Statement, Text, Version};
 use crate::finding::{Finding, FindingKind};
-use crate::json::{self, Kind, Member, Node, Pos};
+use crate::json::{self, Kind, Node, Pos};
 use crate::PolicyKind;
 
 /// Parses `text`; the policy is `None` when any grammar error was found (they are all in `findings`).
-pub(crate) fn parse(text: &str, kind: PolicyKind, findings: &mut Vec<Finding>) -> Option<Policy> {
+pub(crate) fn parse<'a>(text: &'a str, kind: PolicyKind, findings: &mut Vec<Finding>) -> Option<Policy<'a>> {
     let before = findings.len();
-    check_characters(text, findings);
-    check_size(text, kind, findings);
-    let root = match json::parse(text) {
-        Ok(root) => root,
+    let scan = scan(text);
+    if scan.other_bytes > 0 {
+        check_characters(text, findings);
+    }
+    let size = if scan.ascii {
+        text.len() - scan.whitespace
+    } else {
+        crate::policy_size(text)
+    };
+    check_size(size, kind, findings);
+    let tape = match json::parse(text, scan.ascii) {
+        Ok(tape) => tape,
         Err(e) => {
             findings.push(error(
                 "JSON_SYNTAX",
@@ -25,11 +35,39 @@ pub(crate) fn parse(text: &str, kind: PolicyKind, findings: &mut Vec<Finding>) -
             return None;
         }
     };
-    let policy = Parser { findings }.policy(&root);
+    let policy = Parser { findings }.policy(tape.root());
     if findings[before..].iter().any(|f| f.kind == FindingKind::Error) {
         None
     } else {
         policy
+    }
+}
+
+/// One pass over the bytes: ASCII whitespace, and bytes that are not printable ASCII or one of
+/// the three allowed control characters (which need the character-by-character check).
+struct Scan {
+    ascii: bool,
+    whitespace: usize,
+    other_bytes: usize,
+}
+
+fn scan(text: &str) -> Scan {
+    let (mut whitespace, mut other_bytes, mut high) = (0usize, 0usize, 0usize);
+    for chunk in text.as_bytes().chunks(255) {
+        let (mut ws, mut other, mut hi) = (0u8, 0u8, 0u8);
+        for &b in chunk {
+            ws += u8::from(b == b' ' || (b'\t'..=b'\r').contains(&b));
+            other += u8::from(!((0x20..0x7f).contains(&b) || b == b'\t' || b == b'\n' || b == b'\r'));
+            hi += u8::from(b >= 0x80);
+        }
+        whitespace += usize::from(ws);
+        other_bytes += usize::from(other);
+        high += usize::from(hi);
+    }
+    Scan {
+        ascii: high == 0,
+        whitespace,
+        other_bytes,
     }
 }
 
@@ -39,32 +77,31 @@ fn error(code: &'static str, path: &str, pos: Pos, message: impl Into<String>) -
 
 /// IAM accepts tab, line feed, carriage return and U+0020 to U+00FF in a policy document.
 fn check_characters(text: &str, findings: &mut Vec<Finding>) {
-    let (mut line, mut column) = (1u32, 1u32);
-    for (offset, c) in text.char_indices() {
-        let allowed = matches!(c, '\t' | '\n' | '\r') || ('\u{20}'..='\u{ff}').contains(&c);
-        if !allowed {
-            findings.push(error(
-                "INVALID_CHARACTER",
-                "",
-                Pos { line, column, offset },
-                format!(
-                    "the character U+{:04X} is not allowed: a policy may contain only tab, line feed, carriage return and the characters U+0020 to U+00FF",
-                    u32::from(c)
-                ),
-            ));
-            return;
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r') || ('\u{20}'..='\u{ff}').contains(&c);
+    // Fast path: printable ASCII and the three whitespace controls are always allowed.
+    let Some((offset, c)) = text.char_indices().find(|(_, c)| !allowed(*c)) else {
+        return;
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+    findings.push(error(
+        "INVALID_CHARACTER",
+        "",
+        Pos {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            offset,
+        },
+        format!(
+            "the character U+{:04X} is not allowed: a policy may contain only tab, line feed, carriage return and the characters U+0020 to U+00FF",
+            u32::from(c)
+        ),
+    ));
 }
 
-fn check_size(text: &str, kind: PolicyKind, findings: &mut Vec<Finding>) {
-    let size = text.chars().filter(|c| !c.is_whitespace()).count();
+fn check_size(size: usize, kind: PolicyKind, findings: &mut Vec<Finding>) {
     let limit = kind.size_limit();
     if size > limit {
         findings.push(error(
@@ -83,48 +120,78 @@ fn check_size(text: &str, kind: PolicyKind, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A JSON path built on the stack and rendered to text (`Statement[1].Action[0]`) only when a
+/// finding needs it: parsing a valid document formats no path at all.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(Path::Root, k) => (*k).to_owned(),
+            Path::Key(parent, k) => format!("{}.{k}", parent.render()),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+
+    /// The last element name, for messages ("Action must be ...").
+    fn name(&self) -> &str {
+        match self {
+            Path::Root => "document",
+            Path::Key(_, k) => k,
+            Path::Index(parent, _) => parent.name(),
+        }
+    }
+}
+
 struct Parser<'f> {
     findings: &'f mut Vec<Finding>,
 }
 
 impl Parser<'_> {
-    fn err(&mut self, code: &'static str, path: &str, pos: Pos, message: impl Into<String>) {
-        self.findings.push(error(code, path, pos, message));
+    fn err(&mut self, code: &'static str, path: &Path<'_>, pos: Pos, message: impl Into<String>) {
+        self.findings.push(error(code, &path.render(), pos, message));
     }
 
-    fn policy(&mut self, root: &Node) -> Option<Policy> {
-        let Kind::Object(members) = &root.kind else {
+    fn policy<'a>(&mut self, root: Node<'_, 'a>) -> Option<Policy<'a>> {
+        if !matches!(root.kind(), Kind::Object) {
+            let found = root.kind().type_name();
             self.err(
                 "INVALID_TYPE",
-                "",
-                root.pos,
-                format!(
-                    "a policy document must be a JSON object, found {}",
-                    root.kind.type_name()
-                ),
+                &Path::Root,
+                root.pos(),
+                format!("a policy document must be a JSON object, found {found}"),
             );
             return None;
         };
         let mut version = None;
         let mut id = None;
         let mut statements = None;
-        let statement_list = members
-            .iter()
-            .any(|m| m.key == "Statement" && matches!(m.value.kind, Kind::Array(_)));
-        for m in members {
-            match m.key.as_str() {
-                "Version" => version = self.version(m),
-                "Id" => id = self.string(&m.value, "Id").map(|s| s.value),
-                "Statement" => statements = self.statements(&m.value),
-                other => self.unknown_element(other, "", m, &["Version", "Id", "Statement"]),
+        let mut has_statement = false;
+        let mut statement_list = false;
+        for (key, key_pos, value) in root.members() {
+            match &**key {
+                "Version" => version = self.version(value),
+                "Id" => id = self.string(value, &Path::Key(&Path::Root, "Id")).map(|s| s.value),
+                "Statement" => {
+                    has_statement = true;
+                    statement_list = matches!(value.kind(), Kind::Array);
+                    statements = self.statements(value);
+                }
+                other => self.unknown_element(other, &Path::Root, key_pos, &["Version", "Id", "Statement"]),
             }
         }
         let Some(statements) = statements else {
-            if !members.iter().any(|m| m.key == "Statement") {
+            if !has_statement {
                 self.err(
                     "MISSING_STATEMENT",
-                    "",
-                    root.pos,
+                    &Path::Root,
+                    root.pos(),
                     "the policy has no Statement element: add at least one statement",
                 );
             }
@@ -138,8 +205,7 @@ impl Parser<'_> {
         })
     }
 
-    fn unknown_element(&mut self, name: &str, parent: &str, m: &Member, known: &[&str]) {
-        let path = join(parent, name);
+    fn unknown_element(&mut self, name: &str, parent: &Path<'_>, pos: Pos, known: &[&str]) {
         let hint = known
             .iter()
             .find(|k| k.eq_ignore_ascii_case(name))
@@ -147,21 +213,22 @@ impl Parser<'_> {
             .unwrap_or_else(|| format!("; the allowed elements are {}", known.join(", ")));
         self.err(
             "UNKNOWN_ELEMENT",
-            &path,
-            m.key_pos,
+            &Path::Key(parent, name),
+            pos,
             format!("\"{name}\" is not a policy element here{hint}"),
         );
     }
 
-    fn version(&mut self, m: &Member) -> Option<Spanned<Version>> {
-        let s = self.string(&m.value, "Version")?;
-        match s.value.as_str() {
+    fn version(&mut self, node: Node<'_, '_>) -> Option<Spanned<Version>> {
+        let path = Path::Key(&Path::Root, "Version");
+        let s = self.string(node, &path)?;
+        match &*s.value {
             "2012-10-17" => Some(Spanned::new(Version::V2012_10_17, s.pos)),
             "2008-10-17" => Some(Spanned::new(Version::V2008_10_17, s.pos)),
             other => {
                 self.err(
                     "INVALID_VERSION",
-                    "Version",
+                    &path,
                     s.pos,
                     format!("Version \"{other}\" is not a policy language version: use \"2012-10-17\""),
                 );
@@ -170,38 +237,40 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self, node: &Node, path: &str) -> Option<Spanned<String>> {
-        match &node.kind {
-            Kind::String(s) => Some(Spanned::new(s.clone(), node.pos)),
+    fn string<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>) -> Option<Spanned<Text<'a>>> {
+        match node.kind() {
+            Kind::String(s) => Some(Spanned::new(s.clone(), node.pos())),
             other => {
+                let rendered = path.render();
                 self.err(
                     "INVALID_TYPE",
                     path,
-                    node.pos,
-                    format!("{path} must be a string, found {}", other.type_name()),
+                    node.pos(),
+                    format!("{rendered} must be a string, found {}", other.type_name()),
                 );
                 None
             }
         }
     }
 
-    fn statements(&mut self, node: &Node) -> Option<Vec<Statement>> {
-        match &node.kind {
-            Kind::Object(_) => Some(vec![self.statement(node, "Statement")?]),
-            Kind::Array(items) => {
-                if items.is_empty() {
+    fn statements<'a>(&mut self, node: Node<'_, 'a>) -> Option<Vec<Statement<'a>>> {
+        let path = Path::Key(&Path::Root, "Statement");
+        match node.kind() {
+            Kind::Object => Some(vec![self.statement(node, &path)?]),
+            Kind::Array => {
+                if node.is_empty() {
                     self.err(
                         "MISSING_STATEMENT",
-                        "Statement",
-                        node.pos,
+                        &path,
+                        node.pos(),
                         "Statement is an empty list: add at least one statement",
                     );
                     return None;
                 }
-                let mut out = Vec::with_capacity(items.len());
+                let mut out = Vec::with_capacity(node.len());
                 let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    match self.statement(item, &format!("Statement[{i}]")) {
+                for (i, item) in node.items().enumerate() {
+                    match self.statement(item, &Path::Index(&path, i)) {
                         Some(s) => out.push(s),
                         None => ok = false,
                     }
@@ -211,8 +280,8 @@ impl Parser<'_> {
             other => {
                 self.err(
                     "INVALID_TYPE",
-                    "Statement",
-                    node.pos,
+                    &path,
+                    node.pos(),
                     format!(
                         "Statement must be an object or a list of objects, found {}",
                         other.type_name()
@@ -223,62 +292,66 @@ impl Parser<'_> {
         }
     }
 
-    fn statement(&mut self, node: &Node, path: &str) -> Option<Statement> {
-        let Kind::Object(members) = &node.kind else {
+    fn statement<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>) -> Option<Statement<'a>> {
+        if !matches!(node.kind(), Kind::Object) {
             self.err(
                 "INVALID_TYPE",
                 path,
-                node.pos,
+                node.pos(),
                 format!(
                     "a statement must be a JSON object, found {}",
-                    node.kind.type_name()
+                    node.kind().type_name()
                 ),
             );
             return None;
-        };
+        }
         let before = self.findings.len();
         let mut sid = None;
         let mut effect = None;
-        let mut action: Option<Items> = None;
-        let mut resource: Option<Items> = None;
+        let mut has_effect = false;
+        let mut action: Option<Items<'a>> = None;
+        let mut resource: Option<Items<'a>> = None;
         let mut conditions = Vec::new();
         let mut has_action_element = false;
         let mut has_resource_element = false;
-        for m in members {
-            let key = m.key.as_str();
-            let here = join(path, key);
+        for (key, key_pos, value) in node.members() {
+            let key: &str = key;
+            let here = Path::Key(path, key);
             match key {
-                "Sid" => sid = self.string(&m.value, &here),
-                "Effect" => effect = self.effect(&m.value, &here),
+                "Sid" => sid = self.string(value, &here),
+                "Effect" => {
+                    has_effect = true;
+                    effect = self.effect(value, &here);
+                }
                 "Action" | "NotAction" => {
                     if has_action_element {
                         self.err(
                             "CONFLICTING_ELEMENTS",
                             &here,
-                            m.key_pos,
+                            key_pos,
                             "a statement may have Action or NotAction, not both",
                         );
                     }
                     has_action_element = true;
-                    action = self.items(&m.value, &here, key == "NotAction");
+                    action = self.items(value, &here, key == "NotAction");
                 }
                 "Resource" | "NotResource" => {
                     if has_resource_element {
                         self.err(
                             "CONFLICTING_ELEMENTS",
                             &here,
-                            m.key_pos,
+                            key_pos,
                             "a statement may have Resource or NotResource, not both",
                         );
                     }
                     has_resource_element = true;
-                    resource = self.items(&m.value, &here, key == "NotResource");
+                    resource = self.items(value, &here, key == "NotResource");
                 }
-                "Condition" => conditions = self.conditions(&m.value, &here),
+                "Condition" => conditions = self.conditions(value, &here),
                 "Principal" | "NotPrincipal" => self.err(
                     "PRINCIPAL_IN_IDENTITY_POLICY",
                     &here,
-                    m.key_pos,
+                    key_pos,
                     format!(
                         "identity policies must not specify {key}: the principal is whoever the policy is attached to"
                     ),
@@ -286,16 +359,16 @@ impl Parser<'_> {
                 other => self.unknown_element(
                     other,
                     path,
-                    m,
+                    key_pos,
                     &["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"],
                 ),
             }
         }
-        if !members.iter().any(|m| m.key == "Effect") {
+        if !has_effect {
             self.err(
                 "MISSING_EFFECT",
                 path,
-                node.pos,
+                node.pos(),
                 "the statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"",
             );
         }
@@ -303,7 +376,7 @@ impl Parser<'_> {
             self.err(
                 "MISSING_ACTION",
                 path,
-                node.pos,
+                node.pos(),
                 "the statement has no Action or NotAction element",
             );
         }
@@ -311,7 +384,7 @@ impl Parser<'_> {
             self.err(
                 "MISSING_RESOURCE",
                 path,
-                node.pos,
+                node.pos(),
                 "the statement has no Resource or NotResource element (identity policies need one; use \"*\" for all resources)",
             );
         }
@@ -327,44 +400,49 @@ impl Parser<'_> {
             action: action?,
             resource: resource?,
             conditions,
-            pos: node.pos,
+            pos: node.pos(),
         })
     }
 
-    fn effect(&mut self, node: &Node, path: &str) -> Option<Effect> {
-        let s = self.string(node, path)?;
-        match s.value.as_str() {
-            "Allow" => Some(Effect::Allow),
-            "Deny" => Some(Effect::Deny),
-            other => {
+    fn effect(&mut self, node: Node<'_, '_>, path: &Path<'_>) -> Option<Effect> {
+        match node.kind() {
+            Kind::String(s) if s == "Allow" => Some(Effect::Allow),
+            Kind::String(s) if s == "Deny" => Some(Effect::Deny),
+            Kind::String(other) => {
                 self.err(
                     "INVALID_EFFECT",
                     path,
-                    s.pos,
+                    node.pos(),
                     format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), found \"{other}\""),
                 );
+                None
+            }
+            _ => {
+                self.string(node, path);
                 None
             }
         }
     }
 
-    fn items(&mut self, node: &Node, path: &str, negated: bool) -> Option<Items> {
-        let name = path.rsplit('.').next().unwrap_or(path).to_owned();
-        let values = match &node.kind {
-            Kind::String(s) => vec![Spanned::new(s.clone(), node.pos)],
-            Kind::Array(list) => {
-                if list.is_empty() {
+    fn items<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>, negated: bool) -> Option<Items<'a>> {
+        let name = path.name();
+        let pos = node.pos();
+        let single = matches!(node.kind(), Kind::String(_));
+        let values = match node.kind() {
+            Kind::String(s) => vec![Spanned::new(s.clone(), pos)],
+            Kind::Array => {
+                if node.is_empty() {
                     self.err(
                         "EMPTY_LIST",
                         path,
-                        node.pos,
+                        pos,
                         format!("{name} is an empty list: list at least one value"),
                     );
                     return None;
                 }
-                let mut out = Vec::with_capacity(list.len());
-                for (i, item) in list.iter().enumerate() {
-                    out.push(self.string(item, &format!("{path}[{i}]"))?);
+                let mut out = Vec::with_capacity(node.len());
+                for (i, item) in node.items().enumerate() {
+                    out.push(self.string(item, &Path::Index(path, i))?);
                 }
                 out
             }
@@ -372,7 +450,7 @@ impl Parser<'_> {
                 self.err(
                     "INVALID_TYPE",
                     path,
-                    node.pos,
+                    pos,
                     format!(
                         "{name} must be a string or a list of strings, found {}",
                         other.type_name()
@@ -381,121 +459,105 @@ impl Parser<'_> {
                 return None;
             }
         };
-        for (i, v) in values.iter().enumerate() {
-            if v.value.is_empty() {
-                let here = if values.len() == 1 {
-                    path.to_owned()
-                } else {
-                    format!("{path}[{i}]")
-                };
-                self.err(
-                    "EMPTY_VALUE",
-                    &here,
-                    v.pos,
-                    format!("{name} values must not be empty"),
-                );
-                return None;
-            }
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| v.value.is_empty()) {
+            let at = Path::Index(path, i);
+            self.err(
+                "EMPTY_VALUE",
+                if single { path } else { &at },
+                v.pos,
+                format!("{name} values must not be empty"),
+            );
+            return None;
         }
-        Some(Items {
-            negated,
-            values,
-            pos: node.pos,
-        })
+        Some(Items { negated, values, pos })
     }
 
-    fn conditions(&mut self, node: &Node, path: &str) -> Vec<Condition> {
-        let Kind::Object(operators) = &node.kind else {
+    fn conditions<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>) -> Vec<Condition<'a>> {
+        if !matches!(node.kind(), Kind::Object) {
             self.err(
                 "INVALID_TYPE",
                 path,
-                node.pos,
+                node.pos(),
                 format!(
                     "Condition must be an object of the form {{\"operator\": {{\"key\": value}}}}, found {}",
-                    node.kind.type_name()
+                    node.kind().type_name()
                 ),
             );
             return Vec::new();
-        };
+        }
         let mut out = Vec::new();
-        for op in operators {
-            let op_path = join(path, &op.key);
-            let Kind::Object(keys) = &op.value.kind else {
+        for (op_text, op_pos, block) in node.members() {
+            let op: &str = op_text;
+            let op_path = Path::Key(path, op);
+            if !matches!(block.kind(), Kind::Object) {
                 self.err(
                     "INVALID_TYPE",
                     &op_path,
-                    op.value.pos,
+                    block.pos(),
                     format!(
-                        "the {} condition must be an object of context keys and values, found {}",
-                        op.key,
-                        op.value.kind.type_name()
+                        "the {op} condition must be an object of context keys and values, found {}",
+                        block.kind().type_name()
                     ),
                 );
                 continue;
-            };
-            if keys.is_empty() {
+            }
+            if block.is_empty() {
                 self.err(
                     "EMPTY_CONDITION",
                     &op_path,
-                    op.value.pos,
-                    format!("the {} condition names no context key", op.key),
+                    block.pos(),
+                    format!("the {op} condition names no context key"),
                 );
             }
-            for k in keys {
-                let key_path = join(&op_path, &k.key);
-                let mut values = Vec::new();
-                let single = std::slice::from_ref(&k.value);
-                let list = match &k.value.kind {
-                    Kind::Array(list) => list.as_slice(),
-                    _ => single,
-                };
-                if list.is_empty() {
-                    self.err(
-                        "EMPTY_LIST",
-                        &key_path,
-                        k.value.pos,
-                        format!("the condition on {} lists no values", k.key),
-                    );
-                }
-                for (i, v) in list.iter().enumerate() {
-                    let text = match &v.kind {
+            for (key_text, key_pos, value) in block.members() {
+                let key: &str = key_text;
+                let key_path = Path::Key(&op_path, key);
+                let is_list = matches!(value.kind(), Kind::Array);
+                let mut values = Vec::with_capacity(if is_list { value.len() } else { 1 });
+                let mut push = |this: &mut Self, i: usize, v: Node<'_, 'a>| {
+                    let text: Text<'a> = match v.kind() {
                         Kind::String(s) => s.clone(),
-                        Kind::Number(n) => n.clone(),
-                        Kind::Bool(b) => b.to_string(),
+                        Kind::Number(n) => Cow::Borrowed(*n),
+                        Kind::Bool(true) => Cow::Borrowed("true"),
+                        Kind::Bool(false) => Cow::Borrowed("false"),
                         other => {
-                            let here = match k.value.kind {
-                                Kind::Array(_) => format!("{key_path}[{i}]"),
-                                _ => key_path.clone(),
-                            };
-                            self.err(
+                            let at = Path::Index(&key_path, i);
+                            this.err(
                                 "INVALID_TYPE",
-                                &here,
-                                v.pos,
+                                if is_list { &at } else { &key_path },
+                                v.pos(),
                                 format!(
                                     "condition values must be strings, numbers or booleans, found {}",
                                     other.type_name()
                                 ),
                             );
-                            continue;
+                            return;
                         }
                     };
-                    values.push(Spanned::new(text, v.pos));
+                    values.push(Spanned::new(text, v.pos()));
+                };
+                if is_list {
+                    if value.is_empty() {
+                        self.err(
+                            "EMPTY_LIST",
+                            &key_path,
+                            value.pos(),
+                            format!("the condition on {key} lists no values"),
+                        );
+                    }
+                    for (i, v) in value.items().enumerate() {
+                        push(self, i, v);
+                    }
+                } else {
+                    push(self, 0, value);
                 }
                 out.push(Condition {
-                    operator: Spanned::new(op.key.clone(), op.key_pos),
-                    key: Spanned::new(k.key.clone(), k.key_pos),
+                    operator: Spanned::new(op_text.clone(), op_pos),
+                    key: Spanned::new(key_text.clone(), key_pos),
                     values,
                 });
             }
         }
         out
-    }
-}
-
-fn join(parent: &str, name: &str) -> String {
-    if parent.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{parent}.{name}")
     }
 }

@@ -156,6 +156,53 @@ pub(crate) fn glob_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
     }
 }
 
+/// Wildcard matching straight on the pattern text, ignoring ASCII case, without compiling or
+/// allocating: for validation, which matches each pattern once.
+pub(crate) fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
+    wildcard_match(pattern, text, true)
+}
+
+/// [`wildcard_match_ignore_case`], optionally case-sensitive.
+pub(crate) fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut resume: Option<(usize, usize)> = None;
+    loop {
+        if pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    pi += 1;
+                    resume = Some((pi, ti));
+                    continue;
+                }
+                b'?' if ti < t.len() => {
+                    ti += char_len(t, ti);
+                    pi += 1;
+                    continue;
+                }
+                b'?' => {}
+                c if ti < t.len() && (c == t[ti] || (ignore_case && c.eq_ignore_ascii_case(&t[ti]))) => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if ti == t.len() {
+            return true;
+        }
+        match resume {
+            Some((rp, rt)) if rt < t.len() => {
+                let rt = rt + char_len(t, rt);
+                resume = Some((rp, rt));
+                pi = rp;
+                ti = rt;
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// A template part: literal text, a wildcard, or a policy variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Part {
@@ -214,6 +261,26 @@ pub(crate) fn parse_variables(text: &str) -> Result<Vec<Part>, VariableError> {
         parts.push(Part::Lit(lit.into_boxed_str()));
     }
     Ok(parts)
+}
+
+/// Checks the `${...}` variables of `text` without building anything.
+pub(crate) fn check_variables(text: &str) -> Result<(), VariableError> {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = find_variable_end(after) else {
+            return Err(VariableError(format!(
+                "the policy variable starting at \"{}\" has no closing '}}'",
+                truncate(&rest[start..], 20)
+            )));
+        };
+        let inner = &after[..end];
+        if !matches!(inner.trim(), "*" | "?" | "$") {
+            parse_variable(inner)?;
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
 }
 
 /// The index of the `}` that closes a variable, skipping a quoted default value.

@@ -4,14 +4,14 @@
 //! security warnings (grants wider than meant), warnings (best practice, documented traps) and
 //! suggestions (simplifications).
 
-use crate::catalog::{self, KeyType};
+use crate::catalog::{self, KeyType, CATALOGUED_SERVICES};
 use crate::condition::{check_value, split_arn, BaseOp, Family, Operator, SetQualifier};
-use crate::document::{Condition, Effect, Items, Policy, Spanned, Statement, Version};
+use crate::document::{Condition, Effect, Items, Policy, Spanned, Statement, Text, Version};
 use crate::finding::{Finding, FindingKind};
 use crate::json::Pos;
-use crate::pattern::{parse_variables, Glob};
+use crate::pattern::{check_variables, wildcard_match, wildcard_match_ignore_case};
 
-pub(crate) fn validate(policy: &Policy, findings: &mut Vec<Finding>) {
+pub(crate) fn validate(policy: &Policy<'_>, findings: &mut Vec<Finding>) {
     let mut v = Validator {
         findings,
         variables: policy.variables_enabled(),
@@ -48,12 +48,35 @@ pub(crate) fn validate(policy: &Policy, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A JSON path, rendered only when a finding is reported.
+trait AsPath {
+    fn render(self) -> String;
+}
+
+impl AsPath for &str {
+    fn render(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl AsPath for &String {
+    fn render(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: FnOnce() -> String> AsPath for F {
+    fn render(self) -> String {
+        self()
+    }
+}
+
 struct Validator<'f> {
     findings: &'f mut Vec<Finding>,
     variables: bool,
 }
 
-fn item_path(parent: &str, element: &str, items: &Items, i: usize) -> String {
+fn item_path(parent: &str, element: &str, items: &Items<'_>, i: usize) -> String {
     if items.values.len() == 1 {
         format!("{parent}.{element}")
     } else {
@@ -62,17 +85,25 @@ fn item_path(parent: &str, element: &str, items: &Items, i: usize) -> String {
 }
 
 impl Validator<'_> {
-    fn push(&mut self, kind: FindingKind, code: &'static str, path: &str, pos: Pos, msg: impl Into<String>) {
-        self.findings.push(Finding::new(kind, code, path, pos, msg));
+    fn push(
+        &mut self,
+        kind: FindingKind,
+        code: &'static str,
+        path: impl AsPath,
+        pos: Pos,
+        msg: impl Into<String>,
+    ) {
+        self.findings
+            .push(Finding::new(kind, code, path.render(), pos, msg));
     }
 
-    fn sid<'p>(&mut self, sid: &'p Spanned<String>, path: &str, seen: &mut Vec<&'p str>) {
-        let here = format!("{path}.Sid");
+    fn sid<'p>(&mut self, sid: &'p Spanned<Text<'_>>, path: &str, seen: &mut Vec<&'p str>) {
+        let here = || format!("{path}.Sid");
         if !sid.value.chars().all(|c| c.is_ascii_alphanumeric()) {
             self.push(
                 FindingKind::Error,
                 "INVALID_SID",
-                &here,
+                here,
                 sid.pos,
                 format!(
                     "Sid \"{}\" may contain only letters and digits (A-Z, a-z, 0-9)",
@@ -80,11 +111,11 @@ impl Validator<'_> {
                 ),
             );
         }
-        if !sid.value.is_empty() && seen.contains(&sid.value.as_str()) {
+        if !sid.value.is_empty() && seen.contains(&&*sid.value) {
             self.push(
                 FindingKind::Error,
                 "DUPLICATE_SID",
-                &here,
+                here,
                 sid.pos,
                 format!(
                     "Sid \"{}\" is used by another statement: Sids must be unique within a policy",
@@ -95,11 +126,11 @@ impl Validator<'_> {
         seen.push(&sid.value);
     }
 
-    fn actions(&mut self, s: &Statement, path: &str) {
+    fn actions(&mut self, s: &Statement<'_>, path: &str) {
         let element = if s.action.negated { "NotAction" } else { "Action" };
         for (i, a) in s.action.values.iter().enumerate() {
-            let here = item_path(path, element, &s.action, i);
-            let value = a.value.as_str();
+            let here = || item_path(path, element, &s.action, i);
+            let value: &str = &a.value;
             if value == "*" {
                 continue;
             }
@@ -107,7 +138,7 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Error,
                     "INVALID_ACTION",
-                    &here,
+                    here,
                     a.pos,
                     format!("\"{value}\" is not an action: write service:ActionName, e.g. iam:CreateUser, or \"*\""),
                 );
@@ -130,23 +161,27 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Error,
                     "INVALID_ACTION",
-                    &here,
+                    here,
                     a.pos,
                     format!("\"{value}\" is not a valid action: {why}"),
                 );
                 continue;
             }
-            let service_lower = service.to_ascii_lowercase();
-            if let Some(known) = catalog::service_actions(&service_lower) {
-                let glob = Glob::new(&name.to_ascii_lowercase(), true);
-                if !known.iter().any(|(n, _)| glob.matches(&n.to_ascii_lowercase())) {
+            let service_lower = CATALOGUED_SERVICES
+                .iter()
+                .find(|s| s.eq_ignore_ascii_case(service));
+            if let Some((service_lower, known)) =
+                service_lower.and_then(|s| Some((*s, catalog::service_actions(s)?)))
+            {
+                let exists = catalog::has_matching_action(service_lower, name);
+                if !exists {
                     let hint = closest(name, known.iter().map(|(n, _)| *n))
                         .map(|n| format!(": did you mean {service_lower}:{n}?"))
                         .unwrap_or_default();
                     self.push(
                         FindingKind::Error,
                         "UNKNOWN_ACTION",
-                        &here,
+                        here,
                         a.pos,
                         format!("\"{value}\" matches no {service_lower} action{hint}"),
                     );
@@ -157,23 +192,37 @@ impl Validator<'_> {
     }
 
     /// Values covered by another value's wildcard (or listed twice) in the same element.
-    fn redundant(&mut self, items: &Items, element: &str, path: &str, ignore_case: bool) {
-        let norm = |s: &str| {
+    fn redundant(&mut self, items: &Items<'_>, element: &str, path: &str, ignore_case: bool) {
+        if items.values.len() < 2 {
+            return;
+        }
+        let same = |a: &str, b: &str| {
             if ignore_case {
-                s.to_ascii_lowercase()
+                a.eq_ignore_ascii_case(b)
             } else {
-                s.to_owned()
+                a == b
             }
         };
+        // The literal text before a pattern's first wildcard must start the covered value: a
+        // cheap test that rejects almost every pair before any wildcard matching.
+        let prefixes: Vec<Option<&str>> = items
+            .values
+            .iter()
+            .map(|v| v.value.find(['*', '?']).map(|at| &v.value[..at]))
+            .collect();
+        let covers = |j: usize, text: &str| {
+            prefixes[j].is_some_and(|prefix| {
+                text.get(..prefix.len()).is_some_and(|head| same(head, prefix))
+                    && wildcard_match(&items.values[j].value, text, ignore_case)
+            })
+        };
         for (i, a) in items.values.iter().enumerate() {
-            let av = norm(&a.value);
-            let covering = items.values.iter().enumerate().find(|(j, b)| {
-                let bv = norm(&b.value);
-                *j != i
-                    && ((bv == av && *j < i)
-                        || (bv != av && bv.contains(['*', '?']) && Glob::new(&bv, true).matches(&av)))
+            let duplicate = items.values[..i].iter().position(|b| same(&a.value, &b.value));
+            let covering = duplicate.or_else(|| {
+                (0..items.values.len())
+                    .find(|&j| j != i && !same(&items.values[j].value, &a.value) && covers(j, &a.value))
             });
-            if let Some((_, b)) = covering {
+            if let Some(j) = covering {
                 self.push(
                     FindingKind::Suggestion,
                     if element.contains("Action") {
@@ -181,23 +230,26 @@ impl Validator<'_> {
                     } else {
                         "REDUNDANT_RESOURCE"
                     },
-                    &item_path(path, element, items, i),
+                    || item_path(path, element, items, i),
                     a.pos,
-                    format!("\"{}\" is already covered by \"{}\": remove it", a.value, b.value),
+                    format!(
+                        "\"{}\" is already covered by \"{}\": remove it",
+                        a.value, items.values[j].value
+                    ),
                 );
             }
         }
     }
 
-    fn resources(&mut self, s: &Statement, path: &str) {
+    fn resources(&mut self, s: &Statement<'_>, path: &str) {
         let element = if s.resource.negated {
             "NotResource"
         } else {
             "Resource"
         };
         for (i, r) in s.resource.values.iter().enumerate() {
-            let here = item_path(path, element, &s.resource, i);
-            self.variables_in(&r.value, &here, r.pos);
+            let here = || item_path(path, element, &s.resource, i);
+            self.variables_in(&r.value, here, r.pos);
             if r.value == "*" {
                 continue;
             }
@@ -205,7 +257,7 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Error,
                     "INVALID_ARN",
-                    &here,
+                    here,
                     r.pos,
                     format!(
                         "\"{}\" is not an ARN: a resource is \"*\" or arn:partition:service:region:account:resource (e.g. arn:aws:iam::123456789012:user/alice)",
@@ -218,7 +270,7 @@ impl Validator<'_> {
     }
 
     /// Reports `${...}` that will not work: ill-formed under 2012-10-17, literal under older versions.
-    fn variables_in(&mut self, text: &str, path: &str, pos: Pos) {
+    fn variables_in(&mut self, text: &str, path: impl Fn() -> String, pos: Pos) {
         if !text.contains("${") {
             return;
         }
@@ -232,14 +284,14 @@ impl Validator<'_> {
                     "\"{text}\" contains a policy variable, but variables are replaced only under Version 2012-10-17: here it is literal text"
                 ),
             );
-        } else if let Err(e) = parse_variables(text) {
+        } else if let Err(e) = check_variables(text) {
             self.push(FindingKind::Error, "INVALID_VARIABLE", path, pos, e.0);
         }
     }
 
-    fn condition(&mut self, s: &Statement, c: &Condition, path: &str) {
-        let op_path = format!("{path}.Condition.{}", c.operator.value);
-        let key_path = format!("{op_path}.{}", c.key.value);
+    fn condition(&mut self, s: &Statement<'_>, c: &Condition<'_>, path: &str) {
+        let op_path = || format!("{path}.Condition.{}", c.operator.value);
+        let key_path = || format!("{path}.Condition.{}.{}", c.operator.value, c.key.value);
         let op = match Operator::parse(&c.operator.value) {
             Ok(op) => op,
             Err(e) => {
@@ -254,14 +306,14 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Error,
                     "UNKNOWN_OPERATOR",
-                    &op_path,
+                    op_path,
                     c.operator.pos,
                     format!("{}{hint}", e.0),
                 );
                 return;
             }
         };
-        let key = c.key.value.as_str();
+        let key: &str = &c.key.value;
         let Some((prefix, _)) = key
             .split_once(':')
             .filter(|(p, n)| !p.is_empty() && !n.is_empty())
@@ -269,7 +321,7 @@ impl Validator<'_> {
             self.push(
                 FindingKind::Error,
                 "INVALID_CONDITION_KEY",
-                &key_path,
+                key_path,
                 c.key.pos,
                 format!(
                     "\"{key}\" is not a condition key: keys are prefixed by their service, e.g. aws:username"
@@ -288,7 +340,7 @@ impl Validator<'_> {
                     self.push(
                         FindingKind::Error,
                         "UNKNOWN_GLOBAL_CONDITION_KEY",
-                        &key_path,
+                        key_path,
                         c.key.pos,
                         format!("\"{key}\" is not a global condition key{hint}"),
                     );
@@ -300,27 +352,30 @@ impl Validator<'_> {
         };
         let family = op.base.family();
         for (i, value) in c.values.iter().enumerate() {
-            let here = if c.values.len() == 1 {
-                key_path.clone()
-            } else {
-                format!("{key_path}[{i}]")
+            let single = c.values.len() == 1;
+            let here = || {
+                if single {
+                    key_path()
+                } else {
+                    format!("{}[{i}]", key_path())
+                }
             };
             if let Err(why) = check_value(family, &value.value) {
                 self.push(
                     FindingKind::Error,
                     "INVALID_VALUE",
-                    &here,
+                    here,
                     value.pos,
                     format!("{why}, which the {} operator requires", op.base.name()),
                 );
                 continue;
             }
             match family {
-                Family::String | Family::Arn => self.variables_in(&value.value, &here, value.pos),
+                Family::String | Family::Arn => self.variables_in(&value.value, here, value.pos),
                 _ if value.value.contains("${") => self.push(
                     FindingKind::Error,
                     "INVALID_VALUE",
-                    &here,
+                    here,
                     value.pos,
                     "policy variables can be used only with String and Arn operators",
                 ),
@@ -334,7 +389,7 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Error,
                     "INVALID_VALUE",
-                    &here,
+                    here,
                     value.pos,
                     format!(
                         "\"{}\" is not an ARN (arn:partition:service:region:account:resource)",
@@ -350,7 +405,7 @@ impl Validator<'_> {
                 self.push(
                     FindingKind::Warning,
                     "WILDCARD_IN_EXACT_OPERATOR",
-                    &here,
+                    here,
                     value.pos,
                     format!(
                         "{} compares \"*\" and \"?\" literally: use StringLike (or StringNotLike) to match a pattern",
@@ -360,13 +415,13 @@ impl Validator<'_> {
             }
         }
         if let Some((ty, multivalued)) = global {
-            self.key_type(op, family, ty, key, &key_path, c.key.pos);
+            self.key_type(op, family, ty, key, key_path, c.key.pos);
             if family != Family::Null {
                 if multivalued && op.set.is_none() {
                     self.push(
                         FindingKind::Warning,
                         "MISSING_SET_OPERATOR",
-                        &op_path,
+                        op_path,
                         c.operator.pos,
                         format!(
                             "{key} can have several values: use ForAnyValue: or ForAllValues: with {}",
@@ -378,7 +433,7 @@ impl Validator<'_> {
                     self.push(
                         FindingKind::Warning,
                         "SET_OPERATOR_ON_SINGLE_VALUED_KEY",
-                        &op_path,
+                        op_path,
                         c.operator.pos,
                         format!("{key} has a single value: ForAllValues:/ForAnyValue: are for multivalued keys; drop the qualifier"),
                     );
@@ -389,7 +444,7 @@ impl Validator<'_> {
             self.push(
                 FindingKind::SecurityWarning,
                 "FOR_ALL_VALUES_WITH_ALLOW",
-                &op_path,
+                op_path,
                 c.operator.pos,
                 format!(
                     "ForAllValues is also true when {key} is missing or empty, so this Allow applies to requests without it: add a Null condition on {key} (\"false\") or use ForAnyValue"
@@ -405,14 +460,22 @@ impl Validator<'_> {
             self.push(
                 FindingKind::Warning,
                 "MFA_BOOL_WITHOUT_IF_EXISTS",
-                &op_path,
+                op_path,
                 c.operator.pos,
                 "aws:MultiFactorAuthPresent is absent for access-key requests, so Bool \"false\" does not match them and this Deny does not apply: use BoolIfExists",
             );
         }
     }
 
-    fn key_type(&mut self, op: Operator, family: Family, ty: KeyType, key: &str, path: &str, pos: Pos) {
+    fn key_type(
+        &mut self,
+        op: Operator,
+        family: Family,
+        ty: KeyType,
+        key: &str,
+        path: impl Fn() -> String,
+        pos: Pos,
+    ) {
         let fits = matches!(
             (family, ty),
             (Family::Null, _)
@@ -445,7 +508,7 @@ impl Validator<'_> {
         }
     }
 
-    fn statement_grants(&mut self, s: &Statement, path: &str) {
+    fn statement_grants(&mut self, s: &Statement<'_>, path: &str) {
         if s.effect != Effect::Allow {
             return;
         }
@@ -453,7 +516,7 @@ impl Validator<'_> {
             self.push(
                 FindingKind::SecurityWarning,
                 "ALLOW_WITH_NOT_ACTION",
-                &format!("{path}.NotAction"),
+                || format!("{path}.NotAction"),
                 s.action.pos,
                 "Allow with NotAction allows every action not listed, including actions of services added later: list the allowed actions instead",
             );
@@ -462,7 +525,7 @@ impl Validator<'_> {
             self.push(
                 FindingKind::SecurityWarning,
                 "ALLOW_WITH_NOT_RESOURCE",
-                &format!("{path}.NotResource"),
+                || format!("{path}.NotResource"),
                 s.resource.pos,
                 "Allow with NotResource allows every resource not listed, including resources created later: list the allowed resources instead",
             );
@@ -474,16 +537,16 @@ impl Validator<'_> {
             self.push(
                 FindingKind::SecurityWarning,
                 "FULL_ACCESS",
-                &format!("{path}.Action"),
+                || format!("{path}.Action"),
                 s.action.pos,
                 "this statement allows every action on every resource (administrator access): grant only what is needed",
             );
         }
         let pass_role = !s.action.negated
-            && s.action.values.iter().any(|a| {
-                let v = a.value.to_ascii_lowercase();
-                v == "*" || Glob::new(&v, true).matches("iam:passrole")
-            });
+            && s.action
+                .values
+                .iter()
+                .any(|a| a.value == "*" || wildcard_match_ignore_case(&a.value, "iam:PassRole"));
         let star_resource = !s.resource.negated
             && s.resource
                 .values
@@ -493,7 +556,7 @@ impl Validator<'_> {
             self.push(
                 FindingKind::SecurityWarning,
                 "PASS_ROLE_WITH_STAR_IN_RESOURCE",
-                &format!("{path}.Resource"),
+                || format!("{path}.Resource"),
                 s.resource.pos,
                 "iam:PassRole on \"*\" lets the user pass any role, and with it that role's permissions, to a service: name the roles",
             );
@@ -506,7 +569,8 @@ impl Validator<'_> {
 fn is_arn_pattern(value: &str) -> bool {
     let parts = split_arn(value);
     let complete = parts.len() == 6 || (parts.len() >= 3 && parts.last().is_some_and(|p| p.ends_with('*')));
-    value.starts_with("arn:") && complete && !parts[1].is_empty() && !parts[2].is_empty()
+    let named = |i| parts.get(i).is_some_and(|p: &str| !p.is_empty());
+    value.starts_with("arn:") && complete && named(1) && named(2)
 }
 
 const ALL_OPERATOR_NAMES: &[&str] = &[

@@ -7,8 +7,10 @@ use crate::{codes, doc, find, findings, has_errors};
 
 const ALLOW_ALL_USERS: &str = r#"{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}"#;
 
-fn parse(text: &str) -> Policy {
-    Policy::parse(text, PolicyKind::Managed).unwrap_or_else(|e| panic!("{e}"))
+fn parse(text: &str) -> Policy<'static> {
+    Policy::parse(text, PolicyKind::Managed)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_owned()
 }
 
 #[test]
@@ -248,7 +250,7 @@ fn condition_values_may_be_strings_numbers_or_booleans() {
     let values: Vec<&str> = p.statements[0]
         .conditions
         .iter()
-        .map(|c| c.values[0].value.as_str())
+        .map(|c| c.values[0].value.as_ref())
         .collect();
     assert_eq!(values, ["3600", "true"]);
 }

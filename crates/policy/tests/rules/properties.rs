@@ -65,9 +65,11 @@ proptest! {
         let text = doc(&format!("[{}]", statements.join(",")));
         let v = validate(&text, PolicyKind::Managed);
         if let Some(p) = v.policy() {
-            let again = validate(&p.to_json(), PolicyKind::Managed);
+            let first = p.to_json();
+            let again = validate(&first, PolicyKind::Managed);
             prop_assert_eq!(Some(p), again.policy());
-            let twice = validate(&again.policy().unwrap().to_json(), PolicyKind::Managed);
+            let second = again.policy().unwrap().to_json();
+            let twice = validate(&second, PolicyKind::Managed);
             prop_assert_eq!(again.policy().unwrap().to_json(), twice.policy().unwrap().to_json());
         }
     }
