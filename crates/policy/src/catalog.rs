@@ -282,16 +282,15 @@ pub(crate) fn has_matching_action(service: &str, name: &str) -> bool {
     };
     prefix.copy_from_slice(&name.as_bytes()[..literal_len]);
     prefix.make_ascii_lowercase();
-    let Ok(prefix) = std::str::from_utf8(prefix) else {
-        return false;
-    };
-    let start = names.partition_point(|n| n.as_str() < prefix);
-    let candidates = names[start..].iter().take_while(|n| n.starts_with(prefix));
+    let prefix: &[u8] = prefix;
+    let start = names.partition_point(|n| n.as_bytes() < prefix);
     if literal_len == name.len() {
-        return names.get(start).is_some_and(|n| n == prefix);
+        return names.get(start).is_some_and(|n| n.as_bytes() == prefix);
     }
-    let mut candidates = candidates;
-    candidates.any(|n| crate::pattern::wildcard_match_ignore_case(name, n))
+    names[start..]
+        .iter()
+        .take_while(|n| n.as_bytes().starts_with(prefix))
+        .any(|n| crate::pattern::wildcard_match_ignore_case(name, n))
 }
 
 /// The access level of an action such as `iam:CreateUser` (case-insensitive), if catalogued.

@@ -172,6 +172,14 @@ pub struct OperatorError(pub String);
 impl Operator {
     /// Parses an operator name. Names are matched ignoring case; the qualifier prefixes too.
     pub fn parse(name: &str) -> Result<Self, OperatorError> {
+        // Fast path: a base operator spelt exactly as the reference spells it.
+        if let Some((_, base)) = ALL_OPS.iter().find(|(n, _)| *n == name) {
+            return Ok(Self {
+                base: *base,
+                set: None,
+                if_exists: false,
+            });
+        }
         let (set, rest) = match name.split_once(':') {
             Some((q, rest)) if q.eq_ignore_ascii_case("ForAllValues") => {
                 (Some(SetQualifier::ForAllValues), rest)

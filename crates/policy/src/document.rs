@@ -172,15 +172,6 @@ impl Policy<'_> {
             statement_list: self.statement_list,
         }
     }
-
-    /// The JSON path of statement `i`, as findings name it.
-    pub(crate) fn statement_path(&self, i: usize) -> String {
-        if self.statement_list {
-            format!("Statement[{i}]")
-        } else {
-            "Statement".to_owned()
-        }
-    }
 }
 
 impl Policy<'_> {

@@ -457,7 +457,11 @@ impl<'a> Reader<'a> {
         let mut next = at + 1;
         while next < self.slots.len() {
             let slot = &self.slots[next];
-            if slot.key.as_ref().is_some_and(|(k, _)| k == key) {
+            if slot
+                .key
+                .as_ref()
+                .is_some_and(|(k, _)| k.len() == key.len() && k == key)
+            {
                 return true;
             }
             // Members already read are complete; skip over each one's subtree.

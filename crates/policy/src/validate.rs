@@ -35,16 +35,19 @@ pub(crate) fn validate(policy: &Policy<'_>, findings: &mut Vec<Finding>) {
     }
     let mut sids: Vec<&str> = Vec::new();
     for (i, s) in policy.statements.iter().enumerate() {
-        let path = policy.statement_path(i);
+        let path = &StatementPath {
+            list: policy.statement_list,
+            index: i,
+        };
         if let Some(sid) = &s.sid {
-            v.sid(sid, &path, &mut sids);
+            v.sid(sid, path, &mut sids);
         }
-        v.actions(s, &path);
-        v.resources(s, &path);
+        v.actions(s, path);
+        v.resources(s, path);
         for c in &s.conditions {
-            v.condition(s, c, &path);
+            v.condition(s, c, path);
         }
-        v.statement_grants(s, &path);
+        v.statement_grants(s, path);
     }
 }
 
@@ -76,7 +79,23 @@ struct Validator<'f> {
     variables: bool,
 }
 
-fn item_path(parent: &str, element: &str, items: &Items<'_>, i: usize) -> String {
+/// `Statement` or `Statement[i]`, written out only when a finding needs it.
+struct StatementPath {
+    list: bool,
+    index: usize,
+}
+
+impl std::fmt::Display for StatementPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.list {
+            write!(f, "Statement[{}]", self.index)
+        } else {
+            f.write_str("Statement")
+        }
+    }
+}
+
+fn item_path(parent: &StatementPath, element: &str, items: &Items<'_>, i: usize) -> String {
     if items.values.len() == 1 {
         format!("{parent}.{element}")
     } else {
@@ -97,7 +116,7 @@ impl Validator<'_> {
             .push(Finding::new(kind, code, path.render(), pos, msg));
     }
 
-    fn sid<'p>(&mut self, sid: &'p Spanned<Text<'_>>, path: &str, seen: &mut Vec<&'p str>) {
+    fn sid<'p>(&mut self, sid: &'p Spanned<Text<'_>>, path: &StatementPath, seen: &mut Vec<&'p str>) {
         let here = || format!("{path}.Sid");
         if !sid.value.chars().all(|c| c.is_ascii_alphanumeric()) {
             self.push(
@@ -126,7 +145,7 @@ impl Validator<'_> {
         seen.push(&sid.value);
     }
 
-    fn actions(&mut self, s: &Statement<'_>, path: &str) {
+    fn actions(&mut self, s: &Statement<'_>, path: &StatementPath) {
         let element = if s.action.negated { "NotAction" } else { "Action" };
         for (i, a) in s.action.values.iter().enumerate() {
             let here = || item_path(path, element, &s.action, i);
@@ -192,7 +211,7 @@ impl Validator<'_> {
     }
 
     /// Values covered by another value's wildcard (or listed twice) in the same element.
-    fn redundant(&mut self, items: &Items<'_>, element: &str, path: &str, ignore_case: bool) {
+    fn redundant(&mut self, items: &Items<'_>, element: &str, path: &StatementPath, ignore_case: bool) {
         if items.values.len() < 2 {
             return;
         }
@@ -241,7 +260,7 @@ impl Validator<'_> {
         }
     }
 
-    fn resources(&mut self, s: &Statement<'_>, path: &str) {
+    fn resources(&mut self, s: &Statement<'_>, path: &StatementPath) {
         let element = if s.resource.negated {
             "NotResource"
         } else {
@@ -289,7 +308,7 @@ impl Validator<'_> {
         }
     }
 
-    fn condition(&mut self, s: &Statement<'_>, c: &Condition<'_>, path: &str) {
+    fn condition(&mut self, s: &Statement<'_>, c: &Condition<'_>, path: &StatementPath) {
         let op_path = || format!("{path}.Condition.{}", c.operator.value);
         let key_path = || format!("{path}.Condition.{}.{}", c.operator.value, c.key.value);
         let op = match Operator::parse(&c.operator.value) {
@@ -508,7 +527,7 @@ impl Validator<'_> {
         }
     }
 
-    fn statement_grants(&mut self, s: &Statement<'_>, path: &str) {
+    fn statement_grants(&mut self, s: &Statement<'_>, path: &StatementPath) {
         if s.effect != Effect::Allow {
             return;
         }
