@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Gatehouse test and ends with one summary line:
-#   formatting, clippy for the server build and (separately) the wasm32 frontend build,
-#   unit + Postgres-backed + HTTP tests (cargo test; DATABASE_URL names a Postgres server on
+#   formatting, clippy for the server build and (separately) the wasm32 frontend build and
+#   policy engine, unit + Postgres-backed + HTTP tests (cargo test; DATABASE_URL names a Postgres server on
 #   which the tests may create databases), the release build, and the Playwright end-to-end
 #   tests in Chromium against that build on the embedded Postgres default.
 set -euo pipefail
@@ -22,14 +22,15 @@ if ! diff -r .sqlx "$log/sqlx"; then
   exit 1
 fi
 
-step "clippy: server build"
-cargo clippy -p gatehouse-iam -p app -p server --all-targets -- -D warnings
+step "clippy: server build (and the policy engine's benchmarks, so they keep compiling)"
+cargo clippy -p gatehouse-policy -p gatehouse-policy-bench -p gatehouse-iam -p app -p server --all-targets -- -D warnings
 
-step "clippy: wasm32 frontend build"
+step "clippy: wasm32 frontend build and the policy engine for the browser"
 cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p gatehouse-policy --target wasm32-unknown-unknown -- -D warnings
 
-step "unit, Postgres and HTTP tests"
-cargo test -p gatehouse-iam -p app -p server 2>&1 | tee "$log/cargo.txt"
+step "unit, policy rules, Postgres and HTTP tests"
+cargo test -p gatehouse-policy -p gatehouse-iam -p app -p server 2>&1 | tee "$log/cargo.txt"
 
 step "release build"
 cargo leptos build --release
