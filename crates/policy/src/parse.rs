@@ -324,28 +324,10 @@ impl Parser<'_> {
                     effect = self.effect(value, &here);
                 }
                 "Action" | "NotAction" => {
-                    if has_action_element {
-                        self.err(
-                            "CONFLICTING_ELEMENTS",
-                            &here,
-                            key_pos,
-                            "a statement may have Action or NotAction, not both",
-                        );
-                    }
-                    has_action_element = true;
-                    action = self.items(value, &here, key == "NotAction");
+                    action = self.one_of(&mut has_action_element, "Action or NotAction", value, &here, key_pos);
                 }
                 "Resource" | "NotResource" => {
-                    if has_resource_element {
-                        self.err(
-                            "CONFLICTING_ELEMENTS",
-                            &here,
-                            key_pos,
-                            "a statement may have Resource or NotResource, not both",
-                        );
-                    }
-                    has_resource_element = true;
-                    resource = self.items(value, &here, key == "NotResource");
+                    resource = self.one_of(&mut has_resource_element, "Resource or NotResource", value, &here, key_pos);
                 }
                 "Condition" => conditions = self.conditions(value, &here),
                 "Principal" | "NotPrincipal" => self.err(
@@ -402,6 +384,27 @@ impl Parser<'_> {
             conditions,
             pos: node.pos(),
         })
+    }
+
+    /// `Action`/`NotAction` or `Resource`/`NotResource`: the statement may have one of the pair.
+    fn one_of<'a>(
+        &mut self,
+        seen: &mut bool,
+        pair: &str,
+        value: Node<'_, 'a>,
+        here: &Path<'_>,
+        key_pos: Pos,
+    ) -> Option<Items<'a>> {
+        if *seen {
+            self.err(
+                "CONFLICTING_ELEMENTS",
+                here,
+                key_pos,
+                format!("a statement may have {pair}, not both"),
+            );
+        }
+        *seen = true;
+        self.items(value, here, here.name().starts_with("Not"))
     }
 
     fn effect(&mut self, node: Node<'_, '_>, path: &Path<'_>) -> Option<Effect> {
