@@ -1,14 +1,19 @@
 //! The one authorization point. Every service method that reads or changes IAM state takes an
-//! [`Actor`] and calls [`authorize`] with the AWS action name and resource ARN before it touches
-//! the store; the [`Authorized`] value it returns is the only way to reach the store functions
-//! that need it, so the unchecked path cannot be called by accident.
+//! [`Actor`] and calls [`Iam::authorize`] with the AWS action name and resource ARN before it
+//! touches the store; the [`Authorized`] value it returns is the only way to reach the store
+//! functions that need it, so the unchecked path cannot be called by accident.
 //!
-//! The rules today, until the policy engine evaluates attached policies (issue 3 and 4): the
-//! operator (the local CLI, which already holds the database) may do anything; an account's root
-//! user may do anything within its own account; anyone else is denied (an IAM user with no
-//! policies is implicitly denied everything, as in AWS). Failing closed is the point.
+//! The rules: the operator (the local CLI, which already holds the database) may do anything; the
+//! holder of a setup link nothing here; an account's root user anything within its own account;
+//! an IAM user what the policy engine (crates/policy) allows, evaluating the user's inline and
+//! attached policies, those of its groups, and its permissions boundary, as AWS does. Identity
+//! policies never reach into another account. Anything that cannot be evaluated is denied.
 
-use crate::{Error, Principal, Result};
+use std::sync::Arc;
+
+use gatehouse_policy::{Context, PermissionSet, Policy, PolicyKind, PolicySource, Request};
+
+use crate::{AccountId, Error, Iam, Principal, PrincipalKind, Result};
 
 /// Who is asking.
 #[derive(Clone, Debug)]
@@ -38,72 +43,138 @@ impl Actor {
     }
 }
 
-/// Proof that an action on a resource was authorized. Only [`authorize`] makes one.
+/// Proof that an action on a resource was authorized. Only [`Iam::authorize`] makes one.
 #[derive(Debug)]
 #[must_use]
 pub struct Authorized {
     _private: (),
 }
 
-/// Decides whether `actor` may perform `action` on `resource` (an ARN) in `account`.
-pub fn authorize(
-    actor: &Actor,
-    action: &str,
-    resource: &str,
-    account: &crate::AccountId,
-) -> Result<Authorized> {
-    let allowed = match actor {
-        Actor::Operator => true,
-        Actor::SetupLink => false,
-        Actor::Principal(p) => p.is_root() && &p.account_id == account,
-    };
-    if allowed {
-        Ok(Authorized { _private: () })
-    } else {
-        Err(Error::AccessDenied {
-            actor: actor.label(),
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-        })
-    }
+/// One policy of a user's permission set as stored: where it comes from and its document.
+struct StoredPolicy {
+    role: Option<String>,
+    name: Option<String>,
+    version: Option<String>,
+    document: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{AccountId, Email, PrincipalKind};
-
-    fn root_of(account: &str) -> Actor {
-        Actor::Principal(Principal {
-            account_id: AccountId::try_from(account).unwrap(),
-            account_alias: None,
-            arn: format!("arn:aws:iam::{account}:root"),
-            kind: PrincipalKind::Root {
-                email: Email::try_from("r@example.com").unwrap(),
+impl Iam {
+    /// Decides whether `actor` may perform `action` on `resource` (an ARN) in `account`.
+    pub async fn authorize(
+        &self,
+        actor: &Actor,
+        action: &str,
+        resource: &str,
+        account: &AccountId,
+    ) -> Result<Authorized> {
+        let allowed = match actor {
+            Actor::Operator => true,
+            Actor::SetupLink => false,
+            Actor::Principal(p) if &p.account_id != account => false,
+            Actor::Principal(p) => match &p.kind {
+                PrincipalKind::Root { .. } => true,
+                PrincipalKind::User { user_id, .. } => {
+                    let set = self.permission_set(user_id.as_str()).await?;
+                    let context = self.principal_context(p);
+                    set.decide(&Request::new(action, resource, &context)).is_allowed()
+                }
             },
-        })
+        };
+        if allowed {
+            Ok(Authorized { _private: () })
+        } else {
+            Err(Error::AccessDenied {
+                actor: actor.label(),
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+            })
+        }
     }
 
-    #[test]
-    fn root_is_allowed_in_its_own_account_only() {
-        let own = AccountId::try_from("111111111111").unwrap();
-        let other = AccountId::try_from("222222222222").unwrap();
-        assert!(authorize(
-            &root_of("111111111111"),
-            "iam:CreateUser",
-            "arn:aws:iam::111111111111:user/a",
-            &own
+    /// The request context every decision for `principal` carries.
+    fn principal_context(&self, principal: &Principal) -> Context {
+        let now = self.now();
+        let mut ctx = Context::new()
+            .with("aws:PrincipalArn", principal.arn.as_str())
+            .with("aws:PrincipalAccount", principal.account_id.as_str())
+            .with("aws:EpochTime", now.unix_timestamp())
+            .with(
+                "aws:CurrentTime",
+                now.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+            );
+        if let PrincipalKind::User {
+            user_id, user_name, ..
+        } = &principal.kind
+        {
+            ctx.insert("aws:username", user_name.as_str());
+            ctx.insert("aws:userid", user_id.as_str());
+            ctx.insert("aws:PrincipalType", "User");
+        }
+        ctx
+    }
+
+    /// The user's policies, compiled: user inline and attached, group inline and attached, and
+    /// the permissions boundary, each attached policy at its default version, in one query.
+    async fn permission_set(&self, user_id: &str) -> Result<PermissionSet> {
+        let rows = sqlx::query_as!(
+            StoredPolicy,
+            r#"
+            select 'identity' as role, 'user/inline/' || policy_name as name, null::text as version, document
+              from user_inline_policies where user_id = $1
+            union all
+            select 'identity', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
+                   v.version_id, v.document
+              from user_policy_attachments a
+              join managed_policies mp on mp.policy_id = a.policy_id
+              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
+             where a.user_id = $1
+            union all
+            select 'identity', 'group/' || g.group_name || '/inline/' || gi.policy_name, null, gi.document
+              from group_members m
+              join iam_groups g on g.group_id = m.group_id
+              join group_inline_policies gi on gi.group_id = m.group_id
+             where m.user_id = $1
+            union all
+            select 'identity', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
+                   v.version_id, v.document
+              from group_members m
+              join group_policy_attachments a on a.group_id = m.group_id
+              join managed_policies mp on mp.policy_id = a.policy_id
+              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
+             where m.user_id = $1
+            union all
+            select 'boundary', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
+                   v.version_id, v.document
+              from iam_users u
+              join managed_policies mp on mp.policy_id = u.permissions_boundary
+              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
+             where u.user_id = $1
+            "#,
+            user_id,
+            self.partition().as_str(),
         )
-        .is_ok());
-        let denied = authorize(
-            &root_of("111111111111"),
-            "iam:CreateUser",
-            "arn:aws:iam::222222222222:user/a",
-            &other,
-        );
-        assert_eq!(
-            denied.unwrap_err().to_string(),
-            "User: arn:aws:iam::111111111111:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::222222222222:user/a"
-        );
+        .fetch_all(self.pool())
+        .await?;
+        let mut set = PermissionSet::new();
+        for row in rows {
+            let name = row.name.unwrap_or_default();
+            let document = row.document.unwrap_or_default();
+            // Stored documents were validated when written. One that no longer parses cannot be
+            // evaluated: refusing the request is the only safe answer (it might hold a Deny).
+            let policy = Policy::parse(&document, PolicyKind::Managed).map_err(|e| {
+                Error::internal(std::io::Error::other(format!(
+                    "stored policy {name} does not parse: {e}"
+                )))
+            })?;
+            let compiled = Arc::new(policy.compile());
+            let source = PolicySource::new(name, row.version);
+            if row.role.as_deref() == Some("boundary") {
+                set.set_boundary(source, compiled);
+            } else {
+                set.add_identity(source, compiled);
+            }
+        }
+        Ok(set)
     }
 }

@@ -110,7 +110,9 @@ impl Iam {
         limit: i64,
     ) -> Result<Vec<EventRecord>> {
         let resource = format!("arn:{}:cloudtrail::{}:*", self.partition().as_str(), account);
-        let _ok = crate::authz::authorize(actor, "cloudtrail:LookupEvents", &resource, account)?;
+        let _ok = self
+            .authorize(actor, "cloudtrail:LookupEvents", &resource, account)
+            .await?;
         let rows = sqlx::query_as!(
             EventRecord,
             "select event_id, event_time, account_id, event_source, event_name, actor_arn, actor_detail, \

@@ -4,7 +4,7 @@ use rand::thread_rng;
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::authz::{authorize, Actor};
+use crate::authz::Actor;
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
 use crate::{AccountRef, Error, Iam, IamPath, Result, UserId, UserName};
 
@@ -41,10 +41,14 @@ impl Iam {
         let arn = self
             .partition()
             .user_arn(&account.account_id, &new.path, &new.name);
-        let _create = authorize(actor, "iam:CreateUser", &arn, &account.account_id)?;
+        let _create = self
+            .authorize(actor, "iam:CreateUser", &arn, &account.account_id)
+            .await?;
         let password_hash = match &new.password {
             Some(password) => {
-                let _profile = authorize(actor, "iam:CreateLoginProfile", &arn, &account.account_id)?;
+                let _profile = self
+                    .authorize(actor, "iam:CreateLoginProfile", &arn, &account.account_id)
+                    .await?;
                 self.password_rules().check(password, &[new.name.as_str()])?;
                 Some(self.inner.passwords.hash(password).await?)
             }
