@@ -75,6 +75,11 @@ impl From<gatehouse_iam::Error> for AppError {
                 },
                 _ => Self::Conflict(message),
             },
+            E::LimitExceeded { .. } => Self::Conflict(message),
+            E::MalformedPolicyDocument(_) => Self::Invalid {
+                field: "document".into(),
+                message,
+            },
             E::AuthenticationFailed => Self::SignInFailed,
             E::AccessDenied { .. } => Self::AccessDenied(message),
             E::Internal(source) => internal(source.as_ref()),

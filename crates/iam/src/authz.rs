@@ -67,6 +67,19 @@ impl Iam {
         resource: &str,
         account: &AccountId,
     ) -> Result<Authorized> {
+        self.authorize_with(actor, action, resource, account, &[]).await
+    }
+
+    /// [`Iam::authorize`] with request-specific context keys, such as `iam:PolicyARN` for
+    /// attaching a policy.
+    pub async fn authorize_with(
+        &self,
+        actor: &Actor,
+        action: &str,
+        resource: &str,
+        account: &AccountId,
+        extra: &[(&str, &str)],
+    ) -> Result<Authorized> {
         let allowed = match actor {
             Actor::Operator => true,
             Actor::SetupLink => false,
@@ -75,7 +88,10 @@ impl Iam {
                 PrincipalKind::Root { .. } => true,
                 PrincipalKind::User { user_id, .. } => {
                     let set = self.permission_set(user_id.as_str()).await?;
-                    let context = self.principal_context(p);
+                    let mut context = self.principal_context(p);
+                    for (key, value) in extra {
+                        context.insert(key, *value);
+                    }
                     set.decide(&Request::new(action, resource, &context)).is_allowed()
                 }
             },

@@ -20,6 +20,12 @@ pub enum Error {
     SetupLinkInvalid,
     #[error("Setup is already complete: this deployment has an account.")]
     SetupAlreadyDone,
+    /// A quota would be exceeded; AWS's wording, e.g. "Cannot exceed quota for GroupsPerUser: 10."
+    #[error("Cannot exceed quota for {quota}: {limit}.")]
+    LimitExceeded { quota: &'static str, limit: u32 },
+    /// A policy document that cannot be accepted, with the validator's reason.
+    #[error("The policy document is not valid: {0}")]
+    MalformedPolicyDocument(String),
     #[error("User: {actor} is not authorized to perform: {action} on resource: {resource}")]
     AccessDenied {
         actor: String,
@@ -56,6 +62,8 @@ fn from_constraint(constraint: &str) -> Option<Error> {
         "accounts_alias_key" => "account alias",
         "root_users_email_key" => "root user email",
         "iam_users_name_key" => "user",
+        "iam_groups_name_key" => "group",
+        "managed_policies_name_key" => "policy",
         _ => return None,
     };
     Some(Error::AlreadyExists {

@@ -7,7 +7,9 @@ mod authz;
 mod clock;
 mod error;
 mod events;
+mod groups;
 mod password;
+mod policies;
 mod principal;
 mod session;
 mod setup;
@@ -24,12 +26,17 @@ pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use events::{EventRecord, Outcome, RequestMeta, Source};
+pub use groups::CreatedGroup;
 pub use password::{generate_password, HashCost, PasswordRules, Passwords};
+pub use policies::{CreatedPolicy, NewPolicy};
 pub use principal::{Principal, PrincipalKind};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
 pub use signin::SignedIn;
-pub use types::{AccountAlias, AccountId, AccountRef, Email, IamPath, Partition, UserId, UserName};
+pub use types::{
+    AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition, PolicyId, PolicyName,
+    UserId, UserName,
+};
 pub use users::{CreatedUser, NewUser};
 
 /// The migrations of the whole schema, embedded so the binary carries them.
@@ -41,6 +48,28 @@ pub struct IamConfig {
     pub hash_cost: HashCost,
     pub partition: Partition,
     pub password_rules: PasswordRules,
+    pub quotas: Quotas,
+}
+
+/// The IAM quotas; AWS's defaults unless the deployment configures others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// GroupsPerUser
+    pub groups_per_user: u32,
+    /// PoliciesPerUser: managed policies attached to one user
+    pub policies_per_user: u32,
+    /// PoliciesPerGroup: managed policies attached to one group
+    pub policies_per_group: u32,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self {
+            groups_per_user: 10,
+            policies_per_user: 10,
+            policies_per_group: 10,
+        }
+    }
 }
 
 /// The entry point to every IAM service. Cheap to clone; one per process.
@@ -54,6 +83,7 @@ struct Inner {
     passwords: Passwords,
     rules: PasswordRules,
     partition: Partition,
+    quotas: Quotas,
     clock: Arc<dyn Clock>,
 }
 
@@ -66,6 +96,7 @@ impl Iam {
                 passwords: Passwords::new(config.hash_cost)?,
                 rules: config.password_rules,
                 partition: config.partition,
+                quotas: config.quotas,
                 clock,
             }),
         })
@@ -77,6 +108,10 @@ impl Iam {
 
     pub fn partition(&self) -> &Partition {
         &self.inner.partition
+    }
+
+    pub fn quotas(&self) -> &Quotas {
+        &self.inner.quotas
     }
 
     pub fn password_rules(&self) -> &PasswordRules {

@@ -109,7 +109,60 @@ string_newtype!(
     validate_user_id
 );
 
+string_newtype!(
+    /// A group name: 1–128 of `A–Z a–z 0–9 + = , . @ _ -`. Unique per account ignoring case.
+    GroupName,
+    "group name",
+    validate_group_or_policy_name
+);
+string_newtype!(
+    /// A managed or inline policy name: 1–128 of `A–Z a–z 0–9 + = , . @ _ -`.
+    PolicyName,
+    "policy name",
+    validate_group_or_policy_name
+);
+string_newtype!(
+    /// A group's unique ID: `AGPA` and 17 base32 characters.
+    GroupId,
+    "group ID",
+    validate_group_id
+);
+string_newtype!(
+    /// A managed policy's unique ID: `ANPA` and 17 base32 characters.
+    PolicyId,
+    "policy ID",
+    validate_policy_id
+);
+
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+fn validate_group_or_policy_name(value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > 128 {
+        return Err("must be 1 to 128 characters long".into());
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+    {
+        return Err("may contain only letters, digits and + = , . @ _ -".into());
+    }
+    Ok(())
+}
+
+fn validate_prefixed_id(value: &str, prefix: &str) -> Result<(), String> {
+    match value.strip_prefix(prefix) {
+        Some(rest) if rest.len() == 17 && rest.bytes().all(|b| BASE32.contains(&b)) => Ok(()),
+        _ => Err(format!("must be {prefix} followed by 17 base32 characters")),
+    }
+}
+
+fn validate_group_id(value: &str) -> Result<(), String> {
+    validate_prefixed_id(value, "AGPA")
+}
+
+fn validate_policy_id(value: &str) -> Result<(), String> {
+    validate_prefixed_id(value, "ANPA")
+}
 
 fn validate_account_id(value: &str) -> Result<(), String> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -204,6 +257,18 @@ impl AccountId {
     }
 }
 
+impl GroupId {
+    pub fn random(rng: &mut impl Rng) -> Self {
+        Self(format!("AGPA{}", random_base32(rng, 17)))
+    }
+}
+
+impl PolicyId {
+    pub fn random(rng: &mut impl Rng) -> Self {
+        Self(format!("ANPA{}", random_base32(rng, 17)))
+    }
+}
+
 impl UserId {
     pub fn random(rng: &mut impl Rng) -> Self {
         Self(format!("AIDA{}", random_base32(rng, 17)))
@@ -290,6 +355,16 @@ impl Partition {
 
     pub fn user_arn(&self, account: &AccountId, path: &IamPath, name: &UserName) -> String {
         format!("arn:{}:iam::{}:user{}{}", self.0, account, path, name)
+    }
+
+    pub fn group_arn(&self, account: &AccountId, path: &IamPath, name: &GroupName) -> String {
+        format!("arn:{}:iam::{}:group{}{}", self.0, account, path, name)
+    }
+
+    /// A managed policy's ARN: system policies belong to the account `aws`.
+    pub fn policy_arn(&self, account: Option<&AccountId>, path: &str, name: &str) -> String {
+        let owner = account.map_or("aws", AccountId::as_str);
+        format!("arn:{}:iam::{owner}:policy{path}{name}", self.0)
     }
 }
 

@@ -1,0 +1,228 @@
+//! User groups and their memberships. Groups are not principals and do not nest: they carry
+//! policies for their members.
+
+use rand::thread_rng;
+use serde_json::json;
+
+use crate::authz::Actor;
+use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
+use crate::{AccountId, Error, GroupId, GroupName, Iam, IamPath, Result, UserName};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreatedGroup {
+    pub group_id: GroupId,
+    pub group_name: GroupName,
+    pub arn: String,
+}
+
+/// A group as stored, found by name (ignoring case).
+pub(crate) struct GroupRow {
+    pub group_id: String,
+    pub group_name: String,
+    pub path: String,
+}
+
+/// A user as stored, found by name (ignoring case).
+pub(crate) struct UserRow {
+    pub user_id: String,
+    pub user_name: String,
+    pub path: String,
+}
+
+impl Iam {
+    /// Creates a group, authorized as `iam:CreateGroup` on its ARN.
+    pub async fn create_group(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        name: GroupName,
+        path: IamPath,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<CreatedGroup> {
+        let arn = self.partition().group_arn(account, &path, &name);
+        let _ok = self.authorize(actor, "iam:CreateGroup", &arn, account).await?;
+        let group_id = GroupId::random(&mut thread_rng());
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query!(
+            "insert into iam_groups (group_id, account_id, group_name, path) \
+             select $1, $2, $3, $4 where exists (select 1 from accounts where account_id = $2)",
+            group_id.as_str(),
+            account.as_str(),
+            name.as_str(),
+            path.as_str(),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).naming(&name))?;
+        if inserted.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: "account",
+                name: account.to_string(),
+            });
+        }
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "CreateGroup",
+                actor,
+                meta,
+                &arn,
+                json!({"groupName": name, "path": path}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CreatedGroup {
+            group_id,
+            group_name: name,
+            arn,
+        })
+    }
+
+    /// Adds a user to a group (nothing changes if it is a member already), authorized as
+    /// `iam:AddUserToGroup` on the group's ARN; at most `GroupsPerUser` groups a user.
+    pub async fn add_user_to_group(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        user: &UserName,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let g = find_group(&mut tx, account, group).await?;
+        let arn = self
+            .partition()
+            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
+        let _ok = self.authorize(actor, "iam:AddUserToGroup", &arn, account).await?;
+        // Locking the user serialises concurrent additions, so the quota check holds.
+        let u = find_user(&mut tx, account, user, true).await?;
+        let counts = sqlx::query!(
+            r#"select count(*) filter (where group_id = $2) as "member!", count(*) as "total!"
+               from group_members where user_id = $1"#,
+            u.user_id,
+            g.group_id,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if counts.member > 0 {
+            return Ok(());
+        }
+        let limit = self.quotas().groups_per_user;
+        if counts.total >= i64::from(limit) {
+            return Err(Error::LimitExceeded {
+                quota: "GroupsPerUser",
+                limit,
+            });
+        }
+        sqlx::query!(
+            "insert into group_members (group_id, user_id) values ($1, $2)",
+            g.group_id,
+            u.user_id,
+        )
+        .execute(&mut *tx)
+        .await?;
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "AddUserToGroup",
+                actor,
+                meta,
+                &arn,
+                json!({"groupName": g.group_name, "userName": u.user_name}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The event of a successful change.
+pub(crate) fn change<'a>(
+    account: &'a AccountId,
+    source: Source,
+    name: &'static str,
+    actor: &Actor,
+    meta: &'a RequestMeta,
+    resource_arn: &str,
+    request: serde_json::Value,
+) -> NewEvent<'a> {
+    NewEvent {
+        account_id: Some(account),
+        source,
+        name,
+        actor_arn: actor.arn().map(str::to_owned),
+        actor_detail: Some(actor.label()),
+        meta,
+        outcome: Outcome::Success,
+        error_code: None,
+        resource_arn: Some(resource_arn.to_owned()),
+        request,
+        after: None,
+    }
+}
+
+/// Stored values were validated when written; reading one back cannot fail unless the database
+/// was changed by hand, which is an internal error.
+pub(crate) fn parse<T: TryFrom<String, Error = Error>>(value: &str) -> Result<T> {
+    T::try_from(value.to_owned())
+}
+
+pub(crate) async fn find_group(
+    conn: &mut sqlx::PgConnection,
+    account: &AccountId,
+    name: &GroupName,
+) -> Result<GroupRow> {
+    sqlx::query_as!(
+        GroupRow,
+        "select group_id, group_name, path from iam_groups where account_id = $1 and lower(group_name) = lower($2)",
+        account.as_str(),
+        name.as_str(),
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::NotFound {
+        kind: "group",
+        name: name.to_string(),
+    })
+}
+
+/// Finds a user; with `lock`, holds its row until the transaction ends.
+pub(crate) async fn find_user(
+    conn: &mut sqlx::PgConnection,
+    account: &AccountId,
+    name: &UserName,
+    lock: bool,
+) -> Result<UserRow> {
+    let row = if lock {
+        sqlx::query_as!(
+            UserRow,
+            "select user_id, user_name, path from iam_users \
+             where account_id = $1 and lower(user_name) = lower($2) for update",
+            account.as_str(),
+            name.as_str(),
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            UserRow,
+            "select user_id, user_name, path from iam_users where account_id = $1 and lower(user_name) = lower($2)",
+            account.as_str(),
+            name.as_str(),
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    row.ok_or_else(|| Error::NotFound {
+        kind: "user",
+        name: name.to_string(),
+    })
+}

@@ -1,0 +1,306 @@
+//! Customer managed policies and the attachment of managed policies (system or customer) to users
+//! and groups. Documents are validated by the policy engine before anything is written.
+
+use gatehouse_policy::{Policy, PolicyKind};
+use rand::thread_rng;
+use serde_json::json;
+
+use crate::authz::Actor;
+use crate::events::{self, RequestMeta, Source};
+use crate::groups::{change, find_group, find_user, parse};
+use crate::{AccountId, Error, GroupName, Iam, IamPath, PolicyId, PolicyName, Result, UserName};
+
+pub struct NewPolicy {
+    pub name: PolicyName,
+    pub path: IamPath,
+    pub description: String,
+    pub document: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreatedPolicy {
+    pub policy_id: PolicyId,
+    pub arn: String,
+    pub default_version: String,
+}
+
+/// Managed policies attach to users and to groups; the two differ only in their tables.
+#[derive(Clone, Copy)]
+enum Target {
+    User,
+    Group,
+}
+
+impl Iam {
+    /// Creates a customer managed policy with its first version `v1`, authorized as
+    /// `iam:CreatePolicy` on the new policy's ARN. An invalid document is refused with the
+    /// validator's reason and nothing is written.
+    pub async fn create_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        new: NewPolicy,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<CreatedPolicy> {
+        if new.description.chars().count() > 1000 {
+            return Err(Error::Invalid {
+                field: "description",
+                reason: "must be at most 1,000 characters long".into(),
+            });
+        }
+        Policy::parse(&new.document, PolicyKind::Managed)
+            .map_err(|e| Error::MalformedPolicyDocument(e.to_string()))?;
+        let arn = self
+            .partition()
+            .policy_arn(Some(account), new.path.as_str(), new.name.as_str());
+        let _ok = self.authorize(actor, "iam:CreatePolicy", &arn, account).await?;
+        let policy_id = PolicyId::random(&mut thread_rng());
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query!(
+            "insert into managed_policies (policy_id, account_id, policy_name, path, description, default_version) \
+             select $1, $2, $3, $4, $5, 'v1' where exists (select 1 from accounts where account_id = $2)",
+            policy_id.as_str(),
+            account.as_str(),
+            new.name.as_str(),
+            new.path.as_str(),
+            new.description,
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).naming(&new.name))?;
+        if inserted.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: "account",
+                name: account.to_string(),
+            });
+        }
+        sqlx::query!(
+            "insert into policy_versions (policy_id, version_id, document) values ($1, 'v1', $2)",
+            policy_id.as_str(),
+            new.document,
+        )
+        .execute(&mut *tx)
+        .await?;
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "CreatePolicy",
+                actor,
+                meta,
+                &arn,
+                json!({"policyName": new.name, "path": new.path, "description": new.description, "policyDocument": new.document}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CreatedPolicy {
+            policy_id,
+            arn,
+            default_version: "v1".into(),
+        })
+    }
+
+    /// Attaches a managed policy to a user, authorized as `iam:AttachUserPolicy` on the user's
+    /// ARN with `iam:PolicyARN` in the context; at most `PoliciesPerUser` policies a user.
+    /// Attaching a policy that is already attached changes nothing.
+    pub async fn attach_user_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        self.attach(
+            actor,
+            account,
+            Target::User,
+            user.as_str(),
+            policy_arn,
+            source,
+            meta,
+        )
+        .await
+    }
+
+    /// Attaches a managed policy to a group, authorized as `iam:AttachGroupPolicy` on the group's
+    /// ARN with `iam:PolicyARN` in the context; at most `PoliciesPerGroup` policies a group.
+    pub async fn attach_group_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        self.attach(
+            actor,
+            account,
+            Target::Group,
+            group.as_str(),
+            policy_arn,
+            source,
+            meta,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attach(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        target: Target,
+        name: &str,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        // The user or group, locked so that concurrent attachments cannot pass the quota together.
+        let (id, arn, action, event, quota, limit) = match target {
+            Target::User => {
+                let u = find_user(&mut tx, account, &parse(name)?, true).await?;
+                let arn = self
+                    .partition()
+                    .user_arn(account, &parse(&u.path)?, &parse(&u.user_name)?);
+                let q = self.quotas().policies_per_user;
+                (
+                    u.user_id,
+                    arn,
+                    "iam:AttachUserPolicy",
+                    "AttachUserPolicy",
+                    "PoliciesPerUser",
+                    q,
+                )
+            }
+            Target::Group => {
+                let g = find_group(&mut tx, account, &parse(name)?).await?;
+                sqlx::query!(
+                    "select 1 as one from iam_groups where group_id = $1 for update",
+                    g.group_id
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                let arn = self
+                    .partition()
+                    .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
+                let q = self.quotas().policies_per_group;
+                (
+                    g.group_id,
+                    arn,
+                    "iam:AttachGroupPolicy",
+                    "AttachGroupPolicy",
+                    "PoliciesPerGroup",
+                    q,
+                )
+            }
+        };
+        let _ok = self
+            .authorize_with(actor, action, &arn, account, &[("iam:PolicyARN", policy_arn)])
+            .await?;
+        let policy_id = self.attachable_policy(&mut tx, account, policy_arn).await?;
+        let counts = match target {
+            Target::User => sqlx::query!(
+                r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
+                   from user_policy_attachments where user_id = $1"#,
+                id,
+                policy_id,
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map(|r| (r.attached, r.total))?,
+            Target::Group => sqlx::query!(
+                r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
+                   from group_policy_attachments where group_id = $1"#,
+                id,
+                policy_id,
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map(|r| (r.attached, r.total))?,
+        };
+        if counts.0 > 0 {
+            return Ok(());
+        }
+        if counts.1 >= i64::from(limit) {
+            return Err(Error::LimitExceeded { quota, limit });
+        }
+        match target {
+            Target::User => {
+                sqlx::query!(
+                    "insert into user_policy_attachments (user_id, policy_id) values ($1, $2)",
+                    id,
+                    policy_id,
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+            Target::Group => {
+                sqlx::query!(
+                    "insert into group_policy_attachments (group_id, policy_id) values ($1, $2)",
+                    id,
+                    policy_id,
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        let key = match target {
+            Target::User => "userName",
+            Target::Group => "groupName",
+        };
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                event,
+                actor,
+                meta,
+                &arn,
+                json!({key: name, "policyArn": policy_arn}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The ID of the managed policy `arn` names, if this account may attach it: a system policy
+    /// (`arn:<partition>:iam::aws:policy/...`) or one of the account's own.
+    async fn attachable_policy(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        account: &AccountId,
+        arn: &str,
+    ) -> Result<String> {
+        let not_found = || Error::NotFound {
+            kind: "policy",
+            name: arn.to_owned(),
+        };
+        let prefix = format!("arn:{}:iam::", self.partition().as_str());
+        let rest = arn.strip_prefix(&prefix).ok_or_else(not_found)?;
+        let (owner, path_name) = rest.split_once(":policy").ok_or_else(not_found)?;
+        let slash = path_name.rfind('/').ok_or_else(not_found)?;
+        let (path, name) = (&path_name[..=slash], &path_name[slash + 1..]);
+        if owner != "aws" && owner != account.as_str() {
+            return Err(not_found());
+        }
+        sqlx::query_scalar!(
+            "select policy_id from managed_policies \
+             where coalesce(account_id, 'aws') = $1 and path = $2 and policy_name = $3",
+            owner,
+            path,
+            name,
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(not_found)
+    }
+}

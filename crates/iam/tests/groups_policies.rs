@@ -1,0 +1,451 @@
+//! Groups, memberships, customer managed policies and attachments on real Postgres (a fresh
+//! database per test): the AWS tutorial path through the services, quotas, conflicts, invalid
+//! documents, and authorization with `iam:PolicyARN` in the context.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use gatehouse_iam::*;
+use sqlx::PgPool;
+
+fn iam_with(pool: PgPool, quotas: Quotas) -> Iam {
+    let config = IamConfig {
+        hash_cost: HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        quotas,
+        ..IamConfig::default()
+    };
+    Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
+}
+
+fn iam(pool: PgPool) -> Iam {
+    iam_with(pool, Quotas::default())
+}
+
+fn meta() -> RequestMeta {
+    RequestMeta {
+        source_ip: Some("192.0.2.10".into()),
+        user_agent: Some("test".into()),
+    }
+}
+
+const OP: Actor = Actor::Operator;
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+async fn account(iam: &Iam, email: &str) -> AccountId {
+    iam.create_account(
+        &OP,
+        NewAccount {
+            alias: None,
+            root_email: email.parse().unwrap(),
+            root_password: secrecy::SecretString::from("root password 123".to_owned()),
+        },
+        &meta(),
+    )
+    .await
+    .unwrap()
+    .account_id
+}
+
+async fn user(iam: &Iam, account: &AccountId, name: &str) -> (Actor, CreatedUser) {
+    let created = iam
+        .create_user(
+            &OP,
+            &AccountRef::Id(account.clone()),
+            NewUser {
+                name: name.parse().unwrap(),
+                path: IamPath::default(),
+                password: None,
+                password_reset_required: false,
+            },
+            Source::Cli,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let actor = Actor::Principal(Principal {
+        account_id: account.clone(),
+        account_alias: None,
+        arn: created.arn.clone(),
+        kind: PrincipalKind::User {
+            user_id: created.user_id.clone(),
+            user_name: created.user_name.clone(),
+            path: IamPath::default(),
+        },
+    });
+    (actor, created)
+}
+
+async fn group(iam: &Iam, actor: &Actor, account: &AccountId, name: &str) -> Result<CreatedGroup> {
+    iam.create_group(
+        actor,
+        account,
+        name.parse()?,
+        IamPath::default(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+}
+
+async fn add(iam: &Iam, actor: &Actor, account: &AccountId, group: &str, user: &str) -> Result<()> {
+    iam.add_user_to_group(
+        actor,
+        account,
+        &group.parse()?,
+        &user.parse()?,
+        Source::Console,
+        &meta(),
+    )
+    .await
+}
+
+fn policy(name: &str, document: &str) -> NewPolicy {
+    NewPolicy {
+        name: name.parse().unwrap(),
+        path: IamPath::default(),
+        description: "test policy".into(),
+        document: document.into(),
+    }
+}
+
+async fn can_create_users(iam: &Iam, actor: &Actor, account: &AccountId, name: &str) -> bool {
+    let result = iam
+        .create_user(
+            actor,
+            &AccountRef::Id(account.clone()),
+            NewUser {
+                name: name.parse().unwrap(),
+                path: IamPath::default(),
+                password: None,
+                password_reset_required: false,
+            },
+            Source::Console,
+            &meta(),
+        )
+        .await;
+    match result {
+        Ok(_) => true,
+        Err(Error::AccessDenied { .. }) => false,
+        Err(other) => panic!("unexpected error {other:?}"),
+    }
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn tutorial_group_with_a_policy_gives_its_members_the_permissions(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    let admins = group(&iam, &OP, &acct, "Admins").await.unwrap();
+    assert_eq!(admins.arn, format!("arn:aws:iam::{acct}:group/Admins"));
+    assert!(admins.group_id.as_str().starts_with("AGPA"));
+    iam.attach_group_policy(
+        &OP,
+        &acct,
+        &"Admins".parse().unwrap(),
+        ADMIN,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    assert!(!can_create_users(&iam, &alice, &acct, "before").await);
+    add(&iam, &OP, &acct, "admins", "ALICE").await.unwrap();
+    assert!(can_create_users(&iam, &alice, &acct, "after").await);
+    let events = iam.list_events(&OP, &acct, 20).await.unwrap();
+    for name in ["CreateGroup", "AttachGroupPolicy", "AddUserToGroup"] {
+        assert!(events.iter().any(|e| e.event_name == name), "no {name} event");
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn customer_policy_is_created_with_v1_and_grants_when_attached(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    let created = iam
+        .create_policy(
+            &OP,
+            &acct,
+            policy("DevUserCreators", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}}"#),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.arn, format!("arn:aws:iam::{acct}:policy/DevUserCreators"));
+    assert_eq!(created.default_version, "v1");
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    iam.attach_user_policy(
+        &OP,
+        &acct,
+        &"alice".parse().unwrap(),
+        &created.arn,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    assert!(can_create_users(&iam, &alice, &acct, "bob").await);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_invalid_document_is_refused_with_the_reason_and_nothing_is_written(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    let err = iam
+        .create_policy(
+            &OP,
+            &acct,
+            policy("Broken", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreatUser", "Resource": "*"}}"#),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MalformedPolicyDocument(_)));
+    assert!(err.to_string().contains("did you mean iam:CreateUser"), "{err}");
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from managed_policies where account_id is not null"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from events where event_name = 'CreatePolicy'"
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn names_conflict_ignoring_case(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    group(&iam, &OP, &acct, "Developers").await.unwrap();
+    let err = group(&iam, &OP, &acct, "developers").await.unwrap_err();
+    assert_eq!(err.to_string(), "The group developers already exists.");
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
+    iam.create_policy(&OP, &acct, policy("Readers", doc), Source::Console, &meta())
+        .await
+        .unwrap();
+    let err = iam
+        .create_policy(&OP, &acct, policy("READERS", doc), Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::AlreadyExists { kind: "policy", .. }),
+        "{err:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_user_can_be_in_at_most_ten_groups(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    user(&iam, &acct, "alice").await;
+    for i in 0..11 {
+        group(&iam, &OP, &acct, &format!("g{i}")).await.unwrap();
+    }
+    for i in 0..10 {
+        add(&iam, &OP, &acct, &format!("g{i}"), "alice").await.unwrap();
+    }
+    // Adding to a group it is already in changes nothing and is not an error.
+    add(&iam, &OP, &acct, "g3", "alice").await.unwrap();
+    let err = add(&iam, &OP, &acct, "g10", "alice").await.unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for GroupsPerUser: 10.");
+    assert_eq!(count(&pool, "select count(*) from group_members").await, 10);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn quotas_are_configurable(pool: PgPool) {
+    let iam = iam_with(
+        pool,
+        Quotas {
+            policies_per_group: 1,
+            ..Quotas::default()
+        },
+    );
+    let acct = account(&iam, "root@a.example").await;
+    group(&iam, &OP, &acct, "g").await.unwrap();
+    let g: GroupName = "g".parse().unwrap();
+    iam.attach_group_policy(&OP, &acct, &g, READ_ONLY, Source::Console, &meta())
+        .await
+        .unwrap();
+    let err = iam
+        .attach_group_policy(&OP, &acct, &g, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for PoliciesPerGroup: 1.");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_user_can_have_at_most_ten_attached_policies(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    user(&iam, &acct, "alice").await;
+    let alice: UserName = "alice".parse().unwrap();
+    for i in 0..11 {
+        let doc = format!(
+            r#"{{"Version": "2012-10-17", "Statement": {{"Sid": "S{i}", "Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}}}"#
+        );
+        let p = iam
+            .create_policy(
+                &OP,
+                &acct,
+                policy(&format!("p{i}"), &doc),
+                Source::Console,
+                &meta(),
+            )
+            .await
+            .unwrap();
+        let result = iam
+            .attach_user_policy(&OP, &acct, &alice, &p.arn, Source::Console, &meta())
+            .await;
+        if i < 10 {
+            result.unwrap();
+            // Attaching again changes nothing.
+            iam.attach_user_policy(&OP, &acct, &alice, &p.arn, Source::Console, &meta())
+                .await
+                .unwrap();
+        } else {
+            assert_eq!(
+                result.unwrap_err().to_string(),
+                "Cannot exceed quota for PoliciesPerUser: 10."
+            );
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    let (delegate, _) = user(&iam, &acct, "delegate").await;
+    user(&iam, &acct, "bob").await;
+    // The delegate may attach only the read-only policy (a classic delegation pattern).
+    let p = iam
+        .create_policy(
+            &OP,
+            &acct,
+            policy(
+                "AttachReadOnlyOnly",
+                r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*",
+                    "Condition": {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}}}"#,
+            ),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &acct,
+        &"delegate".parse().unwrap(),
+        &p.arn,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let bob: UserName = "bob".parse().unwrap();
+    iam.attach_user_policy(&delegate, &acct, &bob, READ_ONLY, Source::Console, &meta())
+        .await
+        .unwrap();
+    let err = iam
+        .attach_user_policy(&delegate, &acct, &bob, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("User: arn:aws:iam::{acct}:user/delegate is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::{acct}:user/bob")
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn only_system_and_own_policies_can_be_attached(pool: PgPool) {
+    let iam = iam(pool);
+    let a = account(&iam, "root@a.example").await;
+    let b = account(&iam, "root@b.example").await;
+    user(&iam, &a, "alice").await;
+    let doc =
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+    let foreign = iam
+        .create_policy(&OP, &b, policy("Theirs", doc), Source::Console, &meta())
+        .await
+        .unwrap();
+    let alice: UserName = "alice".parse().unwrap();
+    for arn in [
+        foreign.arn.as_str(),
+        "arn:aws:iam::aws:policy/NoSuchPolicy",
+        "not-an-arn",
+    ] {
+        let err = iam
+            .attach_user_policy(&OP, &a, &alice, arn, Source::Console, &meta())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::NotFound { kind: "policy", .. }),
+            "{arn}: {err:?}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn unknown_groups_and_users_are_reported_by_name(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await;
+    group(&iam, &OP, &acct, "g").await.unwrap();
+    assert_eq!(
+        add(&iam, &OP, &acct, "nope", "alice")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "The group nope cannot be found."
+    );
+    assert_eq!(
+        add(&iam, &OP, &acct, "g", "ghost").await.unwrap_err().to_string(),
+        "The user ghost cannot be found."
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_user_without_permission_cannot_create_groups_or_policies(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    assert!(matches!(
+        group(&iam, &alice, &acct, "g").await,
+        Err(Error::AccessDenied { .. })
+    ));
+    let doc =
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+    let err = iam
+        .create_policy(&alice, &acct, policy("Escalate", doc), Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::AccessDenied { .. }));
+    assert_eq!(count(&pool, "select count(*) from iam_groups").await, 0);
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from managed_policies where account_id is not null"
+        )
+        .await,
+        0
+    );
+}
