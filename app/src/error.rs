@@ -75,7 +75,7 @@ impl From<gatehouse_iam::Error> for AppError {
                 },
                 _ => Self::Conflict(message),
             },
-            E::LimitExceeded { .. } => Self::Conflict(message),
+            E::LimitExceeded { .. } | E::DeleteConflict(_) => Self::Conflict(message),
             E::MalformedPolicyDocument(_) => Self::Invalid {
                 field: "document".into(),
                 message,

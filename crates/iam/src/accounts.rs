@@ -113,6 +113,7 @@ impl Iam {
                 error_code: None,
                 resource_arn: Some(root_arn.clone()),
                 request: json!({ "alias": new.alias, "rootEmail": new.root_email }),
+                before: None,
                 after: Some(json!({ "accountId": account_id, "alias": new.alias })),
             },
         )

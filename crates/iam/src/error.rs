@@ -23,6 +23,9 @@ pub enum Error {
     /// A quota would be exceeded; AWS's wording, e.g. "Cannot exceed quota for GroupsPerUser: 10."
     #[error("Cannot exceed quota for {quota}: {limit}.")]
     LimitExceeded { quota: &'static str, limit: u32 },
+    /// The entity is in use (AWS `DeleteConflict`), with AWS's explanation.
+    #[error("{0}")]
+    DeleteConflict(&'static str),
     /// A policy document that cannot be accepted, with the validator's reason.
     #[error("The policy document is not valid: {0}")]
     MalformedPolicyDocument(String),

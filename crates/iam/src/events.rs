@@ -54,14 +54,15 @@ pub(crate) struct NewEvent<'a> {
     pub error_code: Option<&'static str>,
     pub resource_arn: Option<String>,
     pub request: Value,
+    pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
 pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
     sqlx::query!(
         "insert into events (account_id, event_source, event_name, actor_arn, actor_detail, \
-         source_ip, user_agent, outcome, error_code, resource_arn, request, after_state) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         source_ip, user_agent, outcome, error_code, resource_arn, request, before_state, after_state) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         e.account_id.map(AccountId::as_str),
         e.source.as_str(),
         e.name,
@@ -76,6 +77,7 @@ pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<(
         e.error_code,
         e.resource_arn,
         e.request,
+        e.before,
         e.after,
     )
     .execute(conn)

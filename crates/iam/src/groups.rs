@@ -144,6 +144,108 @@ impl Iam {
     }
 }
 
+impl Iam {
+    /// Removes a user from a group, authorized as `iam:RemoveUserFromGroup` on the group's ARN.
+    pub async fn remove_user_from_group(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        user: &UserName,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let g = find_group(&mut tx, account, group).await?;
+        let arn = self
+            .partition()
+            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
+        let _ok = self
+            .authorize(actor, "iam:RemoveUserFromGroup", &arn, account)
+            .await?;
+        let u = find_user(&mut tx, account, user, false).await?;
+        let removed = sqlx::query!(
+            "delete from group_members where group_id = $1 and user_id = $2",
+            g.group_id,
+            u.user_id
+        )
+        .execute(&mut *tx)
+        .await?;
+        if removed.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: "member of the group",
+                name: u.user_name,
+            });
+        }
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "RemoveUserFromGroup",
+                actor,
+                meta,
+                &arn,
+                json!({"groupName": g.group_name, "userName": u.user_name}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a group as the console does: its members are removed, its managed policies
+    /// detached and its inline policies deleted with it, all in one transaction whose event
+    /// records what the group had. Authorized as `iam:DeleteGroup` on the group's ARN.
+    pub async fn delete_group(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let g = find_group(&mut tx, account, group).await?;
+        let arn = self
+            .partition()
+            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
+        let _ok = self.authorize(actor, "iam:DeleteGroup", &arn, account).await?;
+        let before = sqlx::query!(
+            r#"select
+                 array(select u.user_name from group_members m join iam_users u using (user_id)
+                       where m.group_id = $1 order by 1) as "members!",
+                 array(select p.policy_name from group_policy_attachments a join managed_policies p using (policy_id)
+                       where a.group_id = $1 order by 1) as "attached!",
+                 array(select policy_name from group_inline_policies where group_id = $1 order by 1) as "inline!""#,
+            g.group_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        // Memberships, attachments and inline policies go with the group (on delete cascade).
+        sqlx::query!("delete from iam_groups where group_id = $1", g.group_id)
+            .execute(&mut *tx)
+            .await?;
+        let mut event = change(
+            account,
+            source,
+            "DeleteGroup",
+            actor,
+            meta,
+            &arn,
+            json!({"groupName": g.group_name}),
+        );
+        event.before = Some(json!({
+            "members": before.members,
+            "attachedPolicies": before.attached,
+            "inlinePolicies": before.inline,
+        }));
+        events::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// The event of a successful change.
 pub(crate) fn change<'a>(
     account: &'a AccountId,
@@ -165,6 +267,7 @@ pub(crate) fn change<'a>(
         error_code: None,
         resource_arn: Some(resource_arn.to_owned()),
         request,
+        before: None,
         after: None,
     }
 }

@@ -8,8 +8,10 @@ mod clock;
 mod error;
 mod events;
 mod groups;
+mod inline;
 mod password;
 mod policies;
+mod policy_versions;
 mod principal;
 mod session;
 mod setup;
@@ -60,6 +62,12 @@ pub struct Quotas {
     pub policies_per_user: u32,
     /// PoliciesPerGroup: managed policies attached to one group
     pub policies_per_group: u32,
+    /// VersionsPerPolicy
+    pub versions_per_policy: u32,
+    /// UserPolicySize: the inline policies of one user together, in characters without whitespace
+    pub user_inline_size: usize,
+    /// GroupPolicySize: the inline policies of one group together
+    pub group_inline_size: usize,
 }
 
 impl Default for Quotas {
@@ -68,6 +76,9 @@ impl Default for Quotas {
             groups_per_user: 10,
             policies_per_user: 10,
             policies_per_group: 10,
+            versions_per_policy: 5,
+            user_inline_size: 2_048,
+            group_inline_size: 5_120,
         }
     }
 }

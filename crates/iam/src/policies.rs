@@ -274,7 +274,7 @@ impl Iam {
 
     /// The ID of the managed policy `arn` names, if this account may attach it: a system policy
     /// (`arn:<partition>:iam::aws:policy/...`) or one of the account's own.
-    async fn attachable_policy(
+    pub(crate) async fn attachable_policy(
         &self,
         conn: &mut sqlx::PgConnection,
         account: &AccountId,

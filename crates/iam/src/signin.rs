@@ -248,6 +248,7 @@ impl Iam {
                 error_code: None,
                 resource_arn: Some(arn.to_owned()),
                 request: json!({ "mfaUsed": false }),
+                before: None,
                 after: None,
             },
         )
@@ -276,6 +277,7 @@ impl Iam {
                 error_code: Some(failure.code()),
                 resource_arn: arn,
                 request: json!({ "mfaUsed": false }),
+                before: None,
                 after: None,
             },
         )

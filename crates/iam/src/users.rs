@@ -94,6 +94,7 @@ impl Iam {
                     "consoleAccess": new.password.is_some(),
                     "passwordResetRequired": new.password_reset_required,
                 }),
+                before: None,
                 after: Some(json!({ "userId": user_id, "arn": arn })),
             },
         )
