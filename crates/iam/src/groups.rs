@@ -8,6 +8,28 @@ use crate::authz::Actor;
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
 use crate::{AccountId, Error, GroupId, GroupName, Iam, IamPath, Result, UserName};
 
+/// A group to create, with the managed policies to attach (by ARN) and the users to add.
+#[derive(Clone, Debug)]
+pub struct NewGroup {
+    pub name: GroupName,
+    pub path: IamPath,
+    pub policy_arns: Vec<String>,
+    pub members: Vec<UserName>,
+}
+
+/// A row of the User groups list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupSummary {
+    pub name: GroupName,
+    pub path: IamPath,
+    pub arn: String,
+    /// Members.
+    pub users: i64,
+    /// Attached managed policies and inline policies.
+    pub policies: i64,
+    pub created_at: time::OffsetDateTime,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreatedGroup {
     pub group_id: GroupId,
@@ -40,8 +62,55 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<CreatedGroup> {
-        let arn = self.partition().group_arn(account, &path, &name);
+        let new = NewGroup {
+            name,
+            path,
+            policy_arns: Vec::new(),
+            members: Vec::new(),
+        };
+        self.create_group_with(actor, account, new, source, meta).await
+    }
+
+    /// Creates a group with its managed policies and members, as the console's Create group page
+    /// does, in one transaction: either all of it happens or nothing does. Every part is
+    /// authorized first: `iam:CreateGroup`, `iam:AttachGroupPolicy` (with `iam:PolicyARN`) for
+    /// each policy, and `iam:AddUserToGroup` when there are members.
+    pub async fn create_group_with(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        mut new: NewGroup,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<CreatedGroup> {
+        new.policy_arns.sort();
+        new.policy_arns.dedup();
+        new.members.sort_by_key(|m| m.as_str().to_lowercase());
+        new.members.dedup_by_key(|m| m.as_str().to_lowercase());
+        let name = new.name;
+        let arn = self.partition().group_arn(account, &new.path, &name);
         let _ok = self.authorize(actor, "iam:CreateGroup", &arn, account).await?;
+        for policy in &new.policy_arns {
+            let _ok = self
+                .authorize_with(
+                    actor,
+                    "iam:AttachGroupPolicy",
+                    &arn,
+                    account,
+                    &[("iam:PolicyARN", policy)],
+                )
+                .await?;
+        }
+        if !new.members.is_empty() {
+            let _ok = self.authorize(actor, "iam:AddUserToGroup", &arn, account).await?;
+        }
+        let limit = self.quotas().policies_per_group;
+        if new.policy_arns.len() > limit as usize {
+            return Err(Error::LimitExceeded {
+                quota: "PoliciesPerGroup",
+                limit,
+            });
+        }
         let group_id = GroupId::random(&mut thread_rng());
         let mut tx = self.pool().begin().await?;
         let inserted = sqlx::query!(
@@ -50,7 +119,7 @@ impl Iam {
             group_id.as_str(),
             account.as_str(),
             name.as_str(),
-            path.as_str(),
+            new.path.as_str(),
         )
         .execute(&mut *tx)
         .await
@@ -70,16 +139,106 @@ impl Iam {
                 actor,
                 meta,
                 &arn,
-                json!({"groupName": name, "path": path}),
+                json!({"groupName": name, "path": new.path}),
             ),
         )
         .await?;
+        for policy in &new.policy_arns {
+            let policy_id = self.attachable_policy(&mut tx, account, policy).await?;
+            sqlx::query!(
+                "insert into group_policy_attachments (group_id, policy_id) values ($1, $2)",
+                group_id.as_str(),
+                policy_id,
+            )
+            .execute(&mut *tx)
+            .await?;
+            events::append(
+                &mut tx,
+                change(
+                    account,
+                    source,
+                    "AttachGroupPolicy",
+                    actor,
+                    meta,
+                    &arn,
+                    json!({"groupName": name, "policyArn": policy}),
+                ),
+            )
+            .await?;
+        }
+        let groups_limit = self.quotas().groups_per_user;
+        for member in &new.members {
+            let u = find_user(&mut tx, account, member, true).await?;
+            let groups = sqlx::query_scalar!(
+                r#"select count(*) as "n!" from group_members where user_id = $1"#,
+                u.user_id
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if groups >= i64::from(groups_limit) {
+                return Err(Error::LimitExceeded {
+                    quota: "GroupsPerUser",
+                    limit: groups_limit,
+                });
+            }
+            sqlx::query!(
+                "insert into group_members (group_id, user_id) values ($1, $2)",
+                group_id.as_str(),
+                u.user_id,
+            )
+            .execute(&mut *tx)
+            .await?;
+            events::append(
+                &mut tx,
+                change(
+                    account,
+                    source,
+                    "AddUserToGroup",
+                    actor,
+                    meta,
+                    &arn,
+                    json!({"groupName": name, "userName": u.user_name}),
+                ),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(CreatedGroup {
             group_id,
             group_name: name,
             arn,
         })
+    }
+
+    /// The account's groups, by name, with their member and policy counts, authorized as
+    /// `iam:ListGroups` on `arn:<partition>:iam::<account>:group/*`.
+    pub async fn list_groups(&self, actor: &Actor, account: &AccountId) -> Result<Vec<GroupSummary>> {
+        let all = format!("arn:{}:iam::{account}:group/*", self.partition().as_str());
+        let _ok = self.authorize(actor, "iam:ListGroups", &all, account).await?;
+        let rows = sqlx::query!(
+            r#"select g.group_name, g.path, g.created_at,
+                      (select count(*) from group_members m where m.group_id = g.group_id) as "users!",
+                      (select count(*) from group_policy_attachments a where a.group_id = g.group_id)
+                    + (select count(*) from group_inline_policies i where i.group_id = g.group_id) as "policies!"
+                 from iam_groups g where g.account_id = $1 order by lower(g.group_name)"#,
+            account.as_str(),
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let name: GroupName = parse(&r.group_name)?;
+                let path: IamPath = parse(&r.path)?;
+                Ok(GroupSummary {
+                    arn: self.partition().group_arn(account, &path, &name),
+                    name,
+                    path,
+                    users: r.users,
+                    policies: r.policies,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
     }
 
     /// Adds a user to a group (nothing changes if it is a member already), authorized as

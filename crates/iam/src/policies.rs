@@ -17,6 +17,30 @@ pub struct NewPolicy {
     pub document: String,
 }
 
+/// Which managed policies a list shows, like the console's type filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyScope {
+    All,
+    /// The system policies (AWS managed).
+    System,
+    /// The account's own policies.
+    Customer,
+}
+
+/// A row of the Policies list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicySummary {
+    pub arn: String,
+    pub name: String,
+    pub path: String,
+    pub system: bool,
+    pub description: String,
+    pub default_version: String,
+    /// Users and groups it is attached to.
+    pub attachments: i64,
+    pub created_at: time::OffsetDateTime,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreatedPolicy {
     pub policy_id: PolicyId,
@@ -101,6 +125,51 @@ impl Iam {
             arn,
             default_version: "v1".into(),
         })
+    }
+
+    /// The managed policies an account can use (the system ones and its own), by name, with
+    /// their attachment counts in this account, authorized as `iam:ListPolicies` on
+    /// `arn:<partition>:iam::<account>:policy/*`.
+    pub async fn list_policies(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        scope: PolicyScope,
+    ) -> Result<Vec<PolicySummary>> {
+        let all = format!("arn:{}:iam::{account}:policy/*", self.partition().as_str());
+        let _ok = self.authorize(actor, "iam:ListPolicies", &all, account).await?;
+        let rows = sqlx::query!(
+            r#"select p.account_id, p.policy_name, p.path, p.description, p.default_version, p.created_at,
+                      (select count(*) from user_policy_attachments a join iam_users u using (user_id)
+                        where a.policy_id = p.policy_id and u.account_id = $1)
+                    + (select count(*) from group_policy_attachments a join iam_groups g using (group_id)
+                        where a.policy_id = p.policy_id and g.account_id = $1) as "attachments!"
+                 from managed_policies p
+                where (p.account_id is null and $2) or (p.account_id = $1 and $3)
+                order by lower(p.policy_name), p.account_id nulls first"#,
+            account.as_str(),
+            scope != PolicyScope::Customer,
+            scope != PolicyScope::System,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PolicySummary {
+                arn: self.partition().policy_arn(
+                    r.account_id.as_ref().map(|_| account),
+                    &r.path,
+                    &r.policy_name,
+                ),
+                system: r.account_id.is_none(),
+                name: r.policy_name,
+                path: r.path,
+                description: r.description,
+                default_version: r.default_version,
+                attachments: r.attachments,
+                created_at: r.created_at,
+            })
+            .collect())
     }
 
     /// Attaches a managed policy to a user, authorized as `iam:AttachUserPolicy` on the user's

@@ -449,3 +449,237 @@ async fn a_user_without_permission_cannot_create_groups_or_policies(pool: PgPool
         0
     );
 }
+
+fn new_group(name: &str, policies: &[&str], members: &[&str]) -> NewGroup {
+    NewGroup {
+        name: name.parse().unwrap(),
+        path: IamPath::default(),
+        policy_arns: policies.iter().map(|p| (*p).to_owned()).collect(),
+        members: members.iter().map(|m| m.parse().unwrap()).collect(),
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn create_group_with_policies_and_members_in_one_go(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    user(&iam, &acct, "bob").await;
+    iam.create_group_with(
+        &OP,
+        &acct,
+        new_group("Admins", &[ADMIN, READ_ONLY, ADMIN], &["alice", "BOB"]),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count(&pool, "select count(*) from group_policy_attachments").await,
+        2
+    );
+    assert_eq!(count(&pool, "select count(*) from group_members").await, 2);
+    assert!(can_create_users(&iam, &alice, &acct, "carol").await);
+    assert_eq!(count(&pool, "select count(*) from events where event_name in ('CreateGroup', 'AttachGroupPolicy', 'AddUserToGroup')").await, 5);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn create_group_is_all_or_nothing(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    user(&iam, &acct, "alice").await;
+    let bad_policy = new_group("G1", &[ADMIN, "arn:aws:iam::aws:policy/NoSuchPolicy"], &["alice"]);
+    assert!(matches!(
+        iam.create_group_with(&OP, &acct, bad_policy, Source::Console, &meta())
+            .await,
+        Err(Error::NotFound { kind: "policy", .. })
+    ));
+    let bad_member = new_group("G2", &[ADMIN], &["alice", "ghost"]);
+    assert!(matches!(
+        iam.create_group_with(&OP, &acct, bad_member, Source::Console, &meta())
+            .await,
+        Err(Error::NotFound { kind: "user", .. })
+    ));
+    for table in ["iam_groups", "group_members", "group_policy_attachments"] {
+        assert_eq!(
+            count(&pool, &format!("select count(*) from {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from events where event_name = 'CreateGroup'"
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn create_group_authorizes_every_part_before_writing(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    let p = iam
+        .create_policy(
+            &OP,
+            &acct,
+            policy("GroupsOnly", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateGroup", "Resource": "*"}}"#),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &acct,
+        &"alice".parse().unwrap(),
+        &p.arn,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    // May create a plain group, but not attach a policy to it.
+    iam.create_group_with(
+        &alice,
+        &acct,
+        new_group("Plain", &[], &[]),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let err = iam
+        .create_group_with(
+            &alice,
+            &acct,
+            new_group("WithAdmin", &[ADMIN], &[]),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("iam:AttachGroupPolicy"), "{err}");
+    assert_eq!(count(&pool, "select count(*) from iam_groups").await, 1);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn list_groups_shows_counts_sorted_by_name_to_those_allowed(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await;
+    let (alice, created) = user(&iam, &acct, "alice").await;
+    assert!(matches!(
+        iam.list_groups(&alice, &acct).await,
+        Err(Error::AccessDenied { .. })
+    ));
+    iam.create_group_with(
+        &OP,
+        &acct,
+        new_group("zeta", &[READ_ONLY], &["alice"]),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.create_group(
+        &OP,
+        &acct,
+        "Alpha".parse().unwrap(),
+        "/team/".parse().unwrap(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &acct,
+        &created.user_name,
+        READ_ONLY,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let groups = iam.list_groups(&alice, &acct).await.unwrap();
+    let rows: Vec<(&str, i64, i64)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.users, g.policies))
+        .collect();
+    assert_eq!(rows, [("Alpha", 0, 0), ("zeta", 1, 1)]);
+    assert_eq!(groups[0].arn, format!("arn:aws:iam::{acct}:group/team/Alpha"));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn list_policies_filters_by_type_and_counts_attachments_in_this_account(pool: PgPool) {
+    let iam = iam(pool);
+    let a = account(&iam, "root@a.example").await;
+    let b = account(&iam, "root@b.example").await;
+    user(&iam, &a, "alice").await;
+    user(&iam, &b, "bob").await;
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
+    let mine = iam
+        .create_policy(&OP, &a, policy("Mine", doc), Source::Console, &meta())
+        .await
+        .unwrap();
+    iam.create_policy(&OP, &b, policy("Theirs", doc), Source::Console, &meta())
+        .await
+        .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &a,
+        &"alice".parse().unwrap(),
+        READ_ONLY,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &b,
+        &"bob".parse().unwrap(),
+        READ_ONLY,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let all = iam.list_policies(&OP, &a, PolicyScope::All).await.unwrap();
+    let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "AdministratorAccess",
+            "IAMFullAccess",
+            "IAMReadOnlyAccess",
+            "IAMSelfManageCredentialsWithMFA",
+            "IAMUserChangePassword",
+            "Mine"
+        ]
+    );
+    let read_only = all.iter().find(|p| p.name == "IAMReadOnlyAccess").unwrap();
+    assert_eq!(
+        (
+            read_only.attachments,
+            read_only.system,
+            read_only.default_version.as_str()
+        ),
+        (1, true, "v4")
+    );
+    assert_eq!(read_only.arn, READ_ONLY);
+    let customer = iam.list_policies(&OP, &a, PolicyScope::Customer).await.unwrap();
+    assert_eq!(customer.len(), 1);
+    assert_eq!(customer[0].arn, mine.arn);
+    assert!(!customer[0].system);
+    assert_eq!(
+        iam.list_policies(&OP, &a, PolicyScope::System)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+}
