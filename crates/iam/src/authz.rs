@@ -136,15 +136,18 @@ impl Iam {
         let rows = sqlx::query_as!(
             StoredPolicy,
             r#"
+            with managed as (
+                select 'identity' as role, policy_id from user_policy_attachments where user_id = $1
+                union all
+                select 'identity', a.policy_id
+                  from group_members m join group_policy_attachments a on a.group_id = m.group_id
+                 where m.user_id = $1
+                union all
+                select 'boundary', permissions_boundary from iam_users
+                 where user_id = $1 and permissions_boundary is not null
+            )
             select 'identity' as role, 'user/inline/' || policy_name as name, null::text as version, document
               from user_inline_policies where user_id = $1
-            union all
-            select 'identity', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
-                   v.version_id, v.document
-              from user_policy_attachments a
-              join managed_policies mp on mp.policy_id = a.policy_id
-              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
-             where a.user_id = $1
             union all
             select 'identity', 'group/' || g.group_name || '/inline/' || gi.policy_name, null, gi.document
               from group_members m
@@ -152,20 +155,11 @@ impl Iam {
               join group_inline_policies gi on gi.group_id = m.group_id
              where m.user_id = $1
             union all
-            select 'identity', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
+            select m.role, 'arn:' || $2 || ':iam::' || coalesce(p.account_id, 'aws') || ':policy' || p.path || p.policy_name,
                    v.version_id, v.document
-              from group_members m
-              join group_policy_attachments a on a.group_id = m.group_id
-              join managed_policies mp on mp.policy_id = a.policy_id
-              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
-             where m.user_id = $1
-            union all
-            select 'boundary', 'arn:' || $2 || ':iam::' || coalesce(mp.account_id, 'aws') || ':policy' || mp.path || mp.policy_name,
-                   v.version_id, v.document
-              from iam_users u
-              join managed_policies mp on mp.policy_id = u.permissions_boundary
-              join policy_versions v on v.policy_id = mp.policy_id and v.version_id = mp.default_version
-             where u.user_id = $1
+              from managed m
+              join managed_policies p on p.policy_id = m.policy_id
+              join policy_versions v on v.policy_id = p.policy_id and v.version_id = p.default_version
             "#,
             user_id,
             self.partition().as_str(),

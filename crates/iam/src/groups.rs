@@ -5,7 +5,8 @@ use rand::thread_rng;
 use serde_json::json;
 
 use crate::authz::Actor;
-use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
+use crate::entities::{change, Entity, Kind};
+use crate::events::{self, RequestMeta, Source};
 use crate::{AccountId, Error, GroupId, GroupName, Iam, IamPath, Result, UserName};
 
 /// A group to create, with the managed policies to attach (by ARN) and the users to add.
@@ -35,20 +36,6 @@ pub struct CreatedGroup {
     pub group_id: GroupId,
     pub group_name: GroupName,
     pub arn: String,
-}
-
-/// A group as stored, found by name (ignoring case).
-pub(crate) struct GroupRow {
-    pub group_id: String,
-    pub group_name: String,
-    pub path: String,
-}
-
-/// A user as stored, found by name (ignoring case).
-pub(crate) struct UserRow {
-    pub user_id: String,
-    pub user_name: String,
-    pub path: String,
 }
 
 impl Iam {
@@ -130,77 +117,25 @@ impl Iam {
                 name: account.to_string(),
             });
         }
+        let request = json!({"groupName": name, "path": new.path});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                "CreateGroup",
-                actor,
-                meta,
-                &arn,
-                json!({"groupName": name, "path": new.path}),
-            ),
+            change(account, source, "CreateGroup", actor, meta, &arn, request),
         )
         .await?;
+        let group = Entity {
+            kind: Kind::Group,
+            id: group_id.to_string(),
+            name: name.to_string(),
+            arn: arn.clone(),
+        };
         for policy in &new.policy_arns {
-            let policy_id = self.attachable_policy(&mut tx, account, policy).await?;
-            sqlx::query!(
-                "insert into group_policy_attachments (group_id, policy_id) values ($1, $2)",
-                group_id.as_str(),
-                policy_id,
-            )
-            .execute(&mut *tx)
-            .await?;
-            events::append(
-                &mut tx,
-                change(
-                    account,
-                    source,
-                    "AttachGroupPolicy",
-                    actor,
-                    meta,
-                    &arn,
-                    json!({"groupName": name, "policyArn": policy}),
-                ),
-            )
-            .await?;
+            self.attach_in_tx(&mut tx, actor, account, &group, policy, source, meta)
+                .await?;
         }
-        let groups_limit = self.quotas().groups_per_user;
         for member in &new.members {
-            let u = find_user(&mut tx, account, member, true).await?;
-            let groups = sqlx::query_scalar!(
-                r#"select count(*) as "n!" from group_members where user_id = $1"#,
-                u.user_id
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if groups >= i64::from(groups_limit) {
-                return Err(Error::LimitExceeded {
-                    quota: "GroupsPerUser",
-                    limit: groups_limit,
-                });
-            }
-            sqlx::query!(
-                "insert into group_members (group_id, user_id) values ($1, $2)",
-                group_id.as_str(),
-                u.user_id,
-            )
-            .execute(&mut *tx)
-            .await?;
-            events::append(
-                &mut tx,
-                change(
-                    account,
-                    source,
-                    "AddUserToGroup",
-                    actor,
-                    meta,
-                    &arn,
-                    json!({"groupName": name, "userName": u.user_name}),
-                ),
-            )
-            .await?;
+            self.add_member_in_tx(&mut tx, actor, account, &group, member, source, meta)
+                .await?;
         }
         tx.commit().await?;
         Ok(CreatedGroup {
@@ -252,19 +187,43 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let g = find_group(&mut tx, account, group).await?;
-        let arn = self
-            .partition()
-            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
-        let _ok = self.authorize(actor, "iam:AddUserToGroup", &arn, account).await?;
-        // Locking the user serialises concurrent additions, so the quota check holds.
-        let u = find_user(&mut tx, account, user, true).await?;
+        let (mut tx, group) = self
+            .begin_change(
+                actor,
+                account,
+                Kind::Group,
+                group.as_str(),
+                "iam:AddUserToGroup",
+                &[],
+            )
+            .await?;
+        self.add_member_in_tx(&mut tx, actor, account, &group, user, source, meta)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds `user` to a group already found in this transaction, after the caller authorized it:
+    /// the quota check (the user's row is locked), the row and the event.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_member_in_tx(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        actor: &Actor,
+        account: &AccountId,
+        group: &Entity,
+        user: &UserName,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let u = self
+            .find_entity(&mut *tx, account, Kind::User, user.as_str())
+            .await?;
         let counts = sqlx::query!(
             r#"select count(*) filter (where group_id = $2) as "member!", count(*) as "total!"
                from group_members where user_id = $1"#,
-            u.user_id,
-            g.group_id,
+            u.id,
+            group.id,
         )
         .fetch_one(&mut *tx)
         .await?;
@@ -280,30 +239,27 @@ impl Iam {
         }
         sqlx::query!(
             "insert into group_members (group_id, user_id) values ($1, $2)",
-            g.group_id,
-            u.user_id,
+            group.id,
+            u.id,
         )
         .execute(&mut *tx)
         .await?;
+        let request = json!({"groupName": group.name, "userName": u.name});
         events::append(
-            &mut tx,
+            &mut *tx,
             change(
                 account,
                 source,
                 "AddUserToGroup",
                 actor,
                 meta,
-                &arn,
-                json!({"groupName": g.group_name, "userName": u.user_name}),
+                &group.arn,
+                request,
             ),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
-}
 
-impl Iam {
     /// Removes a user from a group, authorized as `iam:RemoveUserFromGroup` on the group's ARN.
     pub async fn remove_user_from_group(
         &self,
@@ -314,28 +270,33 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let g = find_group(&mut tx, account, group).await?;
-        let arn = self
-            .partition()
-            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
-        let _ok = self
-            .authorize(actor, "iam:RemoveUserFromGroup", &arn, account)
+        let (mut tx, group) = self
+            .begin_change(
+                actor,
+                account,
+                Kind::Group,
+                group.as_str(),
+                "iam:RemoveUserFromGroup",
+                &[],
+            )
             .await?;
-        let u = find_user(&mut tx, account, user, false).await?;
+        let u = self
+            .find_entity(&mut tx, account, Kind::User, user.as_str())
+            .await?;
         let removed = sqlx::query!(
             "delete from group_members where group_id = $1 and user_id = $2",
-            g.group_id,
-            u.user_id
+            group.id,
+            u.id
         )
         .execute(&mut *tx)
         .await?;
         if removed.rows_affected() == 0 {
             return Err(Error::NotFound {
                 kind: "member of the group",
-                name: u.user_name,
+                name: u.name,
             });
         }
+        let request = json!({"groupName": group.name, "userName": u.name});
         events::append(
             &mut tx,
             change(
@@ -344,8 +305,8 @@ impl Iam {
                 "RemoveUserFromGroup",
                 actor,
                 meta,
-                &arn,
-                json!({"groupName": g.group_name, "userName": u.user_name}),
+                &group.arn,
+                request,
             ),
         )
         .await?;
@@ -364,12 +325,16 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let g = find_group(&mut tx, account, group).await?;
-        let arn = self
-            .partition()
-            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
-        let _ok = self.authorize(actor, "iam:DeleteGroup", &arn, account).await?;
+        let (mut tx, group) = self
+            .begin_change(
+                actor,
+                account,
+                Kind::Group,
+                group.as_str(),
+                "iam:DeleteGroup",
+                &[],
+            )
+            .await?;
         let before = sqlx::query!(
             r#"select
                  array(select u.user_name from group_members m join iam_users u using (user_id)
@@ -377,12 +342,12 @@ impl Iam {
                  array(select p.policy_name from group_policy_attachments a join managed_policies p using (policy_id)
                        where a.group_id = $1 order by 1) as "attached!",
                  array(select policy_name from group_inline_policies where group_id = $1 order by 1) as "inline!""#,
-            g.group_id
+            group.id
         )
         .fetch_one(&mut *tx)
         .await?;
         // Memberships, attachments and inline policies go with the group (on delete cascade).
-        sqlx::query!("delete from iam_groups where group_id = $1", g.group_id)
+        sqlx::query!("delete from iam_groups where group_id = $1", group.id)
             .execute(&mut *tx)
             .await?;
         let mut event = change(
@@ -391,8 +356,8 @@ impl Iam {
             "DeleteGroup",
             actor,
             meta,
-            &arn,
-            json!({"groupName": g.group_name}),
+            &group.arn,
+            json!({"groupName": group.name}),
         );
         event.before = Some(json!({
             "members": before.members,
@@ -405,86 +370,8 @@ impl Iam {
     }
 }
 
-/// The event of a successful change.
-pub(crate) fn change<'a>(
-    account: &'a AccountId,
-    source: Source,
-    name: &'static str,
-    actor: &Actor,
-    meta: &'a RequestMeta,
-    resource_arn: &str,
-    request: serde_json::Value,
-) -> NewEvent<'a> {
-    NewEvent {
-        account_id: Some(account),
-        source,
-        name,
-        actor_arn: actor.arn().map(str::to_owned),
-        actor_detail: Some(actor.label()),
-        meta,
-        outcome: Outcome::Success,
-        error_code: None,
-        resource_arn: Some(resource_arn.to_owned()),
-        request,
-        before: None,
-        after: None,
-    }
-}
-
 /// Stored values were validated when written; reading one back cannot fail unless the database
 /// was changed by hand, which is an internal error.
-pub(crate) fn parse<T: TryFrom<String, Error = Error>>(value: &str) -> Result<T> {
+fn parse<T: TryFrom<String, Error = Error>>(value: &str) -> Result<T> {
     T::try_from(value.to_owned())
-}
-
-pub(crate) async fn find_group(
-    conn: &mut sqlx::PgConnection,
-    account: &AccountId,
-    name: &GroupName,
-) -> Result<GroupRow> {
-    sqlx::query_as!(
-        GroupRow,
-        "select group_id, group_name, path from iam_groups where account_id = $1 and lower(group_name) = lower($2)",
-        account.as_str(),
-        name.as_str(),
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::NotFound {
-        kind: "group",
-        name: name.to_string(),
-    })
-}
-
-/// Finds a user; with `lock`, holds its row until the transaction ends.
-pub(crate) async fn find_user(
-    conn: &mut sqlx::PgConnection,
-    account: &AccountId,
-    name: &UserName,
-    lock: bool,
-) -> Result<UserRow> {
-    let row = if lock {
-        sqlx::query_as!(
-            UserRow,
-            "select user_id, user_name, path from iam_users \
-             where account_id = $1 and lower(user_name) = lower($2) for update",
-            account.as_str(),
-            name.as_str(),
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-    } else {
-        sqlx::query_as!(
-            UserRow,
-            "select user_id, user_name, path from iam_users where account_id = $1 and lower(user_name) = lower($2)",
-            account.as_str(),
-            name.as_str(),
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-    };
-    row.ok_or_else(|| Error::NotFound {
-        kind: "user",
-        name: name.to_string(),
-    })
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod authz;
 mod clock;
+mod entities;
 mod error;
 mod events;
 mod groups;

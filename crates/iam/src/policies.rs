@@ -1,13 +1,13 @@
-//! Customer managed policies and the attachment of managed policies (system or customer) to users
-//! and groups. Documents are validated by the policy engine before anything is written.
+//! Customer managed policies, listing them, and attaching managed policies (system or customer)
+//! to users and groups and detaching them. Documents are validated by the policy engine before anything is written.
 
 use gatehouse_policy::{Policy, PolicyKind};
 use rand::thread_rng;
 use serde_json::json;
 
 use crate::authz::Actor;
+use crate::entities::{change, Entity, Kind};
 use crate::events::{self, RequestMeta, Source};
-use crate::groups::{change, find_group, find_user, parse};
 use crate::{AccountId, Error, GroupName, Iam, IamPath, PolicyId, PolicyName, Result, UserName};
 
 pub struct NewPolicy {
@@ -46,13 +46,6 @@ pub struct CreatedPolicy {
     pub policy_id: PolicyId,
     pub arn: String,
     pub default_version: String,
-}
-
-/// Managed policies attach to users and to groups; the two differ only in their tables.
-#[derive(Clone, Copy)]
-enum Target {
-    User,
-    Group,
 }
 
 impl Iam {
@@ -187,7 +180,7 @@ impl Iam {
         self.attach(
             actor,
             account,
-            Target::User,
+            Kind::User,
             user.as_str(),
             policy_arn,
             source,
@@ -210,7 +203,53 @@ impl Iam {
         self.attach(
             actor,
             account,
-            Target::Group,
+            Kind::Group,
+            group.as_str(),
+            policy_arn,
+            source,
+            meta,
+        )
+        .await
+    }
+
+    /// Detaches a managed policy from a user, authorized as `iam:DetachUserPolicy` with
+    /// `iam:PolicyARN` in the context.
+    pub async fn detach_user_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        self.detach(
+            actor,
+            account,
+            Kind::User,
+            user.as_str(),
+            policy_arn,
+            source,
+            meta,
+        )
+        .await
+    }
+
+    /// Detaches a managed policy from a group, authorized as `iam:DetachGroupPolicy` with
+    /// `iam:PolicyARN` in the context.
+    pub async fn detach_group_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        self.detach(
+            actor,
+            account,
+            Kind::Group,
             group.as_str(),
             policy_arn,
             source,
@@ -224,117 +263,148 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        target: Target,
+        kind: Kind,
         name: &str,
         policy_arn: &str,
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        // The user or group, locked so that concurrent attachments cannot pass the quota together.
-        let (id, arn, action, event, quota, limit) = match target {
-            Target::User => {
-                let u = find_user(&mut tx, account, &parse(name)?, true).await?;
-                let arn = self
-                    .partition()
-                    .user_arn(account, &parse(&u.path)?, &parse(&u.user_name)?);
-                let q = self.quotas().policies_per_user;
-                (
-                    u.user_id,
-                    arn,
-                    "iam:AttachUserPolicy",
-                    "AttachUserPolicy",
-                    "PoliciesPerUser",
-                    q,
-                )
-            }
-            Target::Group => {
-                let g = find_group(&mut tx, account, &parse(name)?).await?;
-                sqlx::query!(
-                    "select 1 as one from iam_groups where group_id = $1 for update",
-                    g.group_id
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                let arn = self
-                    .partition()
-                    .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
-                let q = self.quotas().policies_per_group;
-                (
-                    g.group_id,
-                    arn,
-                    "iam:AttachGroupPolicy",
-                    "AttachGroupPolicy",
-                    "PoliciesPerGroup",
-                    q,
-                )
-            }
-        };
-        let _ok = self
-            .authorize_with(actor, action, &arn, account, &[("iam:PolicyARN", policy_arn)])
+        let action = kind.pick("iam:AttachUserPolicy", "iam:AttachGroupPolicy");
+        let extra = [("iam:PolicyARN", policy_arn)];
+        let (mut tx, entity) = self
+            .begin_change(actor, account, kind, name, action, &extra)
             .await?;
-        let policy_id = self.attachable_policy(&mut tx, account, policy_arn).await?;
-        let counts = match target {
-            Target::User => sqlx::query!(
+        self.attach_in_tx(&mut tx, actor, account, &entity, policy_arn, source, meta)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches a policy to an entity already found (and locked) in this transaction, after the
+    /// caller authorized it: the quota check, the row and the event. Already attached: nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn attach_in_tx(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        actor: &Actor,
+        account: &AccountId,
+        entity: &Entity,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let policy_id = self.attachable_policy(&mut *tx, account, policy_arn).await?;
+        let (attached, total) = match entity.kind {
+            Kind::User => sqlx::query!(
                 r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
                    from user_policy_attachments where user_id = $1"#,
-                id,
+                entity.id,
                 policy_id,
             )
             .fetch_one(&mut *tx)
             .await
             .map(|r| (r.attached, r.total))?,
-            Target::Group => sqlx::query!(
+            Kind::Group => sqlx::query!(
                 r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
                    from group_policy_attachments where group_id = $1"#,
-                id,
+                entity.id,
                 policy_id,
             )
             .fetch_one(&mut *tx)
             .await
             .map(|r| (r.attached, r.total))?,
         };
-        if counts.0 > 0 {
+        if attached > 0 {
             return Ok(());
         }
-        if counts.1 >= i64::from(limit) {
+        let (quota, limit) = match entity.kind {
+            Kind::User => ("PoliciesPerUser", self.quotas().policies_per_user),
+            Kind::Group => ("PoliciesPerGroup", self.quotas().policies_per_group),
+        };
+        if total >= i64::from(limit) {
             return Err(Error::LimitExceeded { quota, limit });
         }
-        match target {
-            Target::User => {
+        match entity.kind {
+            Kind::User => {
                 sqlx::query!(
                     "insert into user_policy_attachments (user_id, policy_id) values ($1, $2)",
-                    id,
+                    entity.id,
                     policy_id,
                 )
                 .execute(&mut *tx)
                 .await?
             }
-            Target::Group => {
+            Kind::Group => {
                 sqlx::query!(
                     "insert into group_policy_attachments (group_id, policy_id) values ($1, $2)",
-                    id,
+                    entity.id,
                     policy_id,
                 )
                 .execute(&mut *tx)
                 .await?
             }
         };
-        let key = match target {
-            Target::User => "userName",
-            Target::Group => "groupName",
+        let event = entity.kind.pick("AttachUserPolicy", "AttachGroupPolicy");
+        let request = json!({entity.kind.name_key(): entity.name, "policyArn": policy_arn});
+        events::append(
+            &mut *tx,
+            change(account, source, event, actor, meta, &entity.arn, request),
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn detach(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        kind: Kind,
+        name: &str,
+        policy_arn: &str,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let event = kind.pick("DetachUserPolicy", "DetachGroupPolicy");
+        let extra = [("iam:PolicyARN", policy_arn)];
+        let (mut tx, entity) = self
+            .begin_change(actor, account, kind, name, &format!("iam:{event}"), &extra)
+            .await?;
+        let not_attached = || Error::NotFound {
+            kind: "attached policy",
+            name: policy_arn.to_owned(),
         };
+        let policy_id = match self.attachable_policy(&mut tx, account, policy_arn).await {
+            Ok(id) => id,
+            Err(Error::NotFound { .. }) => return Err(not_attached()),
+            Err(other) => return Err(other),
+        };
+        let deleted = match kind {
+            Kind::User => {
+                sqlx::query!(
+                    "delete from user_policy_attachments where user_id = $1 and policy_id = $2",
+                    entity.id,
+                    policy_id
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+            Kind::Group => {
+                sqlx::query!(
+                    "delete from group_policy_attachments where group_id = $1 and policy_id = $2",
+                    entity.id,
+                    policy_id
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if deleted.rows_affected() == 0 {
+            return Err(not_attached());
+        }
+        let request = json!({kind.name_key(): entity.name, "policyArn": policy_arn});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                event,
-                actor,
-                meta,
-                &arn,
-                json!({key: name, "policyArn": policy_arn}),
-            ),
+            change(account, source, event, actor, meta, &entity.arn, request),
         )
         .await?;
         tx.commit().await?;

@@ -1,15 +1,15 @@
 //! Changing customer managed policies: versions (at most `VersionsPerPolicy`, exactly one
 //! default; a new version may become the default, an older one may be made the default again as a
-//! rollback; only non-default versions can be deleted), detaching, and deleting a policy that is
-//! attached nowhere. System policies cannot be changed, even by administrators, as in AWS.
+//! rollback; only non-default versions can be deleted), and deleting a policy that is attached
+//! nowhere. System policies cannot be changed, even by administrators, as in AWS.
 
 use gatehouse_policy::{Policy, PolicyKind};
 use serde_json::json;
 
 use crate::authz::Actor;
+use crate::entities::change;
 use crate::events::{self, RequestMeta, Source};
-use crate::groups::{change, find_group, find_user, parse};
-use crate::{AccountId, Error, GroupName, Iam, Result, UserName};
+use crate::{AccountId, Error, Iam, Result};
 
 struct PolicyRow {
     policy_id: String,
@@ -30,13 +30,10 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<String> {
-        let action = "iam:CreatePolicyVersion";
-        let _ok = self.authorize(actor, action, policy_arn, account).await?;
         Policy::parse(document, PolicyKind::Managed)
             .map_err(|e| Error::MalformedPolicyDocument(e.to_string()))?;
-        let mut tx = self.pool().begin().await?;
-        let p = self
-            .own_policy(&mut tx, actor, action, account, policy_arn)
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:CreatePolicyVersion")
             .await?;
         let versions = sqlx::query_scalar!(
             "select version_id from policy_versions where policy_id = $1",
@@ -99,11 +96,8 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let action = "iam:SetDefaultPolicyVersion";
-        let _ok = self.authorize(actor, action, policy_arn, account).await?;
-        let mut tx = self.pool().begin().await?;
-        let p = self
-            .own_policy(&mut tx, actor, action, account, policy_arn)
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:SetDefaultPolicyVersion")
             .await?;
         version_exists(&mut tx, &p.policy_id, policy_arn, version).await?;
         set_default(&mut tx, &p.policy_id, version).await?;
@@ -134,11 +128,8 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let action = "iam:DeletePolicyVersion";
-        let _ok = self.authorize(actor, action, policy_arn, account).await?;
-        let mut tx = self.pool().begin().await?;
-        let p = self
-            .own_policy(&mut tx, actor, action, account, policy_arn)
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicyVersion")
             .await?;
         version_exists(&mut tx, &p.policy_id, policy_arn, version).await?;
         if p.default_version == version {
@@ -180,11 +171,8 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let action = "iam:DeletePolicy";
-        let _ok = self.authorize(actor, action, policy_arn, account).await?;
-        let mut tx = self.pool().begin().await?;
-        let p = self
-            .own_policy(&mut tx, actor, action, account, policy_arn)
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicy")
             .await?;
         let in_use: i64 = sqlx::query_scalar!(
             r#"select (select count(*) from user_policy_attachments where policy_id = $1)
@@ -219,132 +207,16 @@ impl Iam {
         Ok(())
     }
 
-    /// Detaches a managed policy from a user, authorized as `iam:DetachUserPolicy` with
-    /// `iam:PolicyARN` in the context.
-    pub async fn detach_user_policy(
+    /// Starts a change to a customer managed policy: `action` authorized on its ARN, then a
+    /// transaction in which the policy is found and locked. System policies are refused.
+    async fn begin_policy_change(
         &self,
         actor: &Actor,
-        account: &AccountId,
-        user: &UserName,
-        policy_arn: &str,
-        source: Source,
-        meta: &RequestMeta,
-    ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let u = find_user(&mut tx, account, user, false).await?;
-        let arn = self
-            .partition()
-            .user_arn(account, &parse(&u.path)?, &parse(&u.user_name)?);
-        let _ok = self
-            .authorize_with(
-                actor,
-                "iam:DetachUserPolicy",
-                &arn,
-                account,
-                &[("iam:PolicyARN", policy_arn)],
-            )
-            .await?;
-        let policy_id = self.attached_policy_id(&mut tx, account, policy_arn).await?;
-        let deleted = sqlx::query!(
-            "delete from user_policy_attachments where user_id = $1 and policy_id = $2",
-            u.user_id,
-            policy_id
-        )
-        .execute(&mut *tx)
-        .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(not_attached(policy_arn));
-        }
-        events::append(
-            &mut tx,
-            change(
-                account,
-                source,
-                "DetachUserPolicy",
-                actor,
-                meta,
-                &arn,
-                json!({"userName": u.user_name, "policyArn": policy_arn}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Detaches a managed policy from a group, authorized as `iam:DetachGroupPolicy` with
-    /// `iam:PolicyARN` in the context.
-    pub async fn detach_group_policy(
-        &self,
-        actor: &Actor,
-        account: &AccountId,
-        group: &GroupName,
-        policy_arn: &str,
-        source: Source,
-        meta: &RequestMeta,
-    ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let g = find_group(&mut tx, account, group).await?;
-        let arn = self
-            .partition()
-            .group_arn(account, &parse(&g.path)?, &parse(&g.group_name)?);
-        let _ok = self
-            .authorize_with(
-                actor,
-                "iam:DetachGroupPolicy",
-                &arn,
-                account,
-                &[("iam:PolicyARN", policy_arn)],
-            )
-            .await?;
-        let policy_id = self.attached_policy_id(&mut tx, account, policy_arn).await?;
-        let deleted = sqlx::query!(
-            "delete from group_policy_attachments where group_id = $1 and policy_id = $2",
-            g.group_id,
-            policy_id
-        )
-        .execute(&mut *tx)
-        .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(not_attached(policy_arn));
-        }
-        events::append(
-            &mut tx,
-            change(
-                account,
-                source,
-                "DetachGroupPolicy",
-                actor,
-                meta,
-                &arn,
-                json!({"groupName": g.group_name, "policyArn": policy_arn}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn attached_policy_id(
-        &self,
-        conn: &mut sqlx::PgConnection,
         account: &AccountId,
         arn: &str,
-    ) -> Result<String> {
-        self.attachable_policy(conn, account, arn)
-            .await
-            .map_err(|_| not_attached(arn))
-    }
-
-    /// A customer managed policy of `account`, locked for the change; a system policy is refused.
-    async fn own_policy(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        actor: &Actor,
         action: &str,
-        account: &AccountId,
-        arn: &str,
-    ) -> Result<PolicyRow> {
+    ) -> Result<(sqlx::Transaction<'static, sqlx::Postgres>, PolicyRow)> {
+        let _ok = self.authorize(actor, action, arn, account).await?;
         let system = format!("arn:{}:iam::aws:policy/", self.partition().as_str());
         if arn.starts_with(&system) {
             return Err(Error::AccessDenied {
@@ -353,22 +225,16 @@ impl Iam {
                 resource: arn.to_owned(),
             });
         }
-        let policy_id = self.attachable_policy(conn, account, arn).await?;
+        let mut tx = self.pool().begin().await?;
+        let policy_id = self.attachable_policy(&mut tx, account, arn).await?;
         let row = sqlx::query_as!(
             PolicyRow,
             "select policy_id, default_version from managed_policies where policy_id = $1 for update",
             policy_id
         )
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row)
-    }
-}
-
-fn not_attached(arn: &str) -> Error {
-    Error::NotFound {
-        kind: "attached policy",
-        name: arn.to_owned(),
+        Ok((tx, row))
     }
 }
 

@@ -354,11 +354,16 @@ impl Partition {
     }
 
     pub fn user_arn(&self, account: &AccountId, path: &IamPath, name: &UserName) -> String {
-        format!("arn:{}:iam::{}:user{}{}", self.0, account, path, name)
+        self.entity_arn(account, "user", path.as_str(), name.as_str())
     }
 
     pub fn group_arn(&self, account: &AccountId, path: &IamPath, name: &GroupName) -> String {
-        format!("arn:{}:iam::{}:group{}{}", self.0, account, path, name)
+        self.entity_arn(account, "group", path.as_str(), name.as_str())
+    }
+
+    /// `arn:<partition>:iam::<account>:<kind><path><name>`, e.g. kind `user`.
+    pub(crate) fn entity_arn(&self, account: &AccountId, kind: &str, path: &str, name: &str) -> String {
+        format!("arn:{}:iam::{account}:{kind}{path}{name}", self.0)
     }
 
     /// A managed policy's ARN: system policies belong to the account `aws`.

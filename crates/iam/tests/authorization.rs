@@ -6,76 +6,14 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
+use common::*;
 use gatehouse_iam::*;
 use sqlx::PgPool;
 
-fn iam(pool: PgPool) -> Iam {
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
-}
-
-fn meta() -> RequestMeta {
-    RequestMeta {
-        source_ip: Some("192.0.2.10".into()),
-        user_agent: Some("test".into()),
-    }
-}
-
-async fn account(iam: &Iam, email: &str) -> CreatedAccount {
-    iam.create_account(
-        &Actor::Operator,
-        NewAccount {
-            alias: None,
-            root_email: email.parse().unwrap(),
-            root_password: secrecy::SecretString::from("root password 123".to_owned()),
-        },
-        &meta(),
-    )
-    .await
-    .unwrap()
-}
-
-fn new_user(name: &str, path: &str) -> NewUser {
-    NewUser {
-        name: name.parse().unwrap(),
-        path: path.parse().unwrap(),
-        password: None,
-        password_reset_required: false,
-    }
-}
-
-/// Creates `name` (as the operator) and returns it as a signed-in principal.
 async fn principal(iam: &Iam, account: &CreatedAccount, name: &str) -> (Actor, CreatedUser) {
-    let created = iam
-        .create_user(
-            &Actor::Operator,
-            &AccountRef::Id(account.account_id.clone()),
-            new_user(name, "/"),
-            Source::Cli,
-            &meta(),
-        )
-        .await
-        .unwrap();
-    let actor = Actor::Principal(Principal {
-        account_id: account.account_id.clone(),
-        account_alias: None,
-        arn: created.arn.clone(),
-        kind: PrincipalKind::User {
-            user_id: created.user_id.clone(),
-            user_name: created.user_name.clone(),
-            path: IamPath::default(),
-        },
-    });
-    (actor, created)
+    user(iam, &account.account_id, name).await
 }
 
 async fn create(
@@ -85,14 +23,7 @@ async fn create(
     name: &str,
     path: &str,
 ) -> Result<CreatedUser> {
-    iam.create_user(
-        actor,
-        &AccountRef::Id(account.account_id.clone()),
-        new_user(name, path),
-        Source::Console,
-        &meta(),
-    )
-    .await
+    create_user(iam, actor, &account.account_id, name, path).await
 }
 
 async fn system_policy_id(pool: &PgPool, name: &str) -> String {

@@ -5,81 +5,17 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
+use common::*;
 use gatehouse_iam::*;
 use sqlx::PgPool;
 
-fn iam_with(pool: PgPool, quotas: Quotas) -> Iam {
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        quotas,
-        ..IamConfig::default()
-    };
-    Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
-}
-
-fn iam(pool: PgPool) -> Iam {
-    iam_with(pool, Quotas::default())
-}
-
-fn meta() -> RequestMeta {
-    RequestMeta {
-        source_ip: Some("192.0.2.10".into()),
-        user_agent: Some("test".into()),
-    }
-}
-
-const OP: Actor = Actor::Operator;
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
-async fn account(iam: &Iam, email: &str) -> AccountId {
-    iam.create_account(
-        &OP,
-        NewAccount {
-            alias: None,
-            root_email: email.parse().unwrap(),
-            root_password: secrecy::SecretString::from("root password 123".to_owned()),
-        },
-        &meta(),
-    )
-    .await
-    .unwrap()
-    .account_id
-}
-
-async fn user(iam: &Iam, account: &AccountId, name: &str) -> (Actor, CreatedUser) {
-    let created = iam
-        .create_user(
-            &OP,
-            &AccountRef::Id(account.clone()),
-            NewUser {
-                name: name.parse().unwrap(),
-                path: IamPath::default(),
-                password: None,
-                password_reset_required: false,
-            },
-            Source::Cli,
-            &meta(),
-        )
-        .await
-        .unwrap();
-    let actor = Actor::Principal(Principal {
-        account_id: account.clone(),
-        account_alias: None,
-        arn: created.arn.clone(),
-        kind: PrincipalKind::User {
-            user_id: created.user_id.clone(),
-            user_name: created.user_name.clone(),
-            path: IamPath::default(),
-        },
-    });
-    (actor, created)
+async fn account_id(iam: &Iam, email: &str) -> AccountId {
+    account(iam, email).await.account_id
 }
 
 async fn group(iam: &Iam, actor: &Actor, account: &AccountId, name: &str) -> Result<CreatedGroup> {
@@ -106,45 +42,10 @@ async fn add(iam: &Iam, actor: &Actor, account: &AccountId, group: &str, user: &
     .await
 }
 
-fn policy(name: &str, document: &str) -> NewPolicy {
-    NewPolicy {
-        name: name.parse().unwrap(),
-        path: IamPath::default(),
-        description: "test policy".into(),
-        document: document.into(),
-    }
-}
-
-async fn can_create_users(iam: &Iam, actor: &Actor, account: &AccountId, name: &str) -> bool {
-    let result = iam
-        .create_user(
-            actor,
-            &AccountRef::Id(account.clone()),
-            NewUser {
-                name: name.parse().unwrap(),
-                path: IamPath::default(),
-                password: None,
-                password_reset_required: false,
-            },
-            Source::Console,
-            &meta(),
-        )
-        .await;
-    match result {
-        Ok(_) => true,
-        Err(Error::AccessDenied { .. }) => false,
-        Err(other) => panic!("unexpected error {other:?}"),
-    }
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
 #[sqlx::test(migrations = "../../migrations")]
 async fn tutorial_group_with_a_policy_gives_its_members_the_permissions(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let admins = group(&iam, &OP, &acct, "Admins").await.unwrap();
     assert_eq!(admins.arn, format!("arn:aws:iam::{acct}:group/Admins"));
     assert!(admins.group_id.as_str().starts_with("AGPA"));
@@ -159,9 +60,9 @@ async fn tutorial_group_with_a_policy_gives_its_members_the_permissions(pool: Pg
     .await
     .unwrap();
     let (alice, _) = user(&iam, &acct, "alice").await;
-    assert!(!can_create_users(&iam, &alice, &acct, "before").await);
+    assert!(!can_create_user(&iam, &alice, &acct, "before").await);
     add(&iam, &OP, &acct, "admins", "ALICE").await.unwrap();
-    assert!(can_create_users(&iam, &alice, &acct, "after").await);
+    assert!(can_create_user(&iam, &alice, &acct, "after").await);
     let events = iam.list_events(&OP, &acct, 20).await.unwrap();
     for name in ["CreateGroup", "AttachGroupPolicy", "AddUserToGroup"] {
         assert!(events.iter().any(|e| e.event_name == name), "no {name} event");
@@ -171,12 +72,12 @@ async fn tutorial_group_with_a_policy_gives_its_members_the_permissions(pool: Pg
 #[sqlx::test(migrations = "../../migrations")]
 async fn customer_policy_is_created_with_v1_and_grants_when_attached(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let created = iam
         .create_policy(
             &OP,
             &acct,
-            policy("DevUserCreators", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}}"#),
+            new_policy("DevUserCreators", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}}"#),
             Source::Console,
             &meta(),
         )
@@ -195,18 +96,18 @@ async fn customer_policy_is_created_with_v1_and_grants_when_attached(pool: PgPoo
     )
     .await
     .unwrap();
-    assert!(can_create_users(&iam, &alice, &acct, "bob").await);
+    assert!(can_create_user(&iam, &alice, &acct, "bob").await);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_invalid_document_is_refused_with_the_reason_and_nothing_is_written(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let err = iam
         .create_policy(
             &OP,
             &acct,
-            policy("Broken", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreatUser", "Resource": "*"}}"#),
+            new_policy("Broken", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreatUser", "Resource": "*"}}"#),
             Source::Console,
             &meta(),
         )
@@ -235,16 +136,16 @@ async fn an_invalid_document_is_refused_with_the_reason_and_nothing_is_written(p
 #[sqlx::test(migrations = "../../migrations")]
 async fn names_conflict_ignoring_case(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     group(&iam, &OP, &acct, "Developers").await.unwrap();
     let err = group(&iam, &OP, &acct, "developers").await.unwrap_err();
     assert_eq!(err.to_string(), "The group developers already exists.");
     let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
-    iam.create_policy(&OP, &acct, policy("Readers", doc), Source::Console, &meta())
+    iam.create_policy(&OP, &acct, new_policy("Readers", doc), Source::Console, &meta())
         .await
         .unwrap();
     let err = iam
-        .create_policy(&OP, &acct, policy("READERS", doc), Source::Console, &meta())
+        .create_policy(&OP, &acct, new_policy("READERS", doc), Source::Console, &meta())
         .await
         .unwrap_err();
     assert!(
@@ -256,7 +157,7 @@ async fn names_conflict_ignoring_case(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_user_can_be_in_at_most_ten_groups(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     user(&iam, &acct, "alice").await;
     for i in 0..11 {
         group(&iam, &OP, &acct, &format!("g{i}")).await.unwrap();
@@ -280,7 +181,7 @@ async fn quotas_are_configurable(pool: PgPool) {
             ..Quotas::default()
         },
     );
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     group(&iam, &OP, &acct, "g").await.unwrap();
     let g: GroupName = "g".parse().unwrap();
     iam.attach_group_policy(&OP, &acct, &g, READ_ONLY, Source::Console, &meta())
@@ -296,7 +197,7 @@ async fn quotas_are_configurable(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_user_can_have_at_most_ten_attached_policies(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     user(&iam, &acct, "alice").await;
     let alice: UserName = "alice".parse().unwrap();
     for i in 0..11 {
@@ -307,7 +208,7 @@ async fn a_user_can_have_at_most_ten_attached_policies(pool: PgPool) {
             .create_policy(
                 &OP,
                 &acct,
-                policy(&format!("p{i}"), &doc),
+                new_policy(&format!("p{i}"), &doc),
                 Source::Console,
                 &meta(),
             )
@@ -334,7 +235,7 @@ async fn a_user_can_have_at_most_ten_attached_policies(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let (delegate, _) = user(&iam, &acct, "delegate").await;
     user(&iam, &acct, "bob").await;
     // The delegate may attach only the read-only policy (a classic delegation pattern).
@@ -342,7 +243,7 @@ async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
         .create_policy(
             &OP,
             &acct,
-            policy(
+            new_policy(
                 "AttachReadOnlyOnly",
                 r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*",
                     "Condition": {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}}}"#,
@@ -379,13 +280,13 @@ async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn only_system_and_own_policies_can_be_attached(pool: PgPool) {
     let iam = iam(pool);
-    let a = account(&iam, "root@a.example").await;
-    let b = account(&iam, "root@b.example").await;
+    let a = account_id(&iam, "root@a.example").await;
+    let b = account_id(&iam, "root@b.example").await;
     user(&iam, &a, "alice").await;
     let doc =
         r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
     let foreign = iam
-        .create_policy(&OP, &b, policy("Theirs", doc), Source::Console, &meta())
+        .create_policy(&OP, &b, new_policy("Theirs", doc), Source::Console, &meta())
         .await
         .unwrap();
     let alice: UserName = "alice".parse().unwrap();
@@ -408,7 +309,7 @@ async fn only_system_and_own_policies_can_be_attached(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn unknown_groups_and_users_are_reported_by_name(pool: PgPool) {
     let iam = iam(pool);
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     group(&iam, &OP, &acct, "g").await.unwrap();
     assert_eq!(
         add(&iam, &OP, &acct, "nope", "alice")
@@ -426,7 +327,7 @@ async fn unknown_groups_and_users_are_reported_by_name(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_user_without_permission_cannot_create_groups_or_policies(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let (alice, _) = user(&iam, &acct, "alice").await;
     assert!(matches!(
         group(&iam, &alice, &acct, "g").await,
@@ -435,7 +336,13 @@ async fn a_user_without_permission_cannot_create_groups_or_policies(pool: PgPool
     let doc =
         r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
     let err = iam
-        .create_policy(&alice, &acct, policy("Escalate", doc), Source::Console, &meta())
+        .create_policy(
+            &alice,
+            &acct,
+            new_policy("Escalate", doc),
+            Source::Console,
+            &meta(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::AccessDenied { .. }));
@@ -462,7 +369,7 @@ fn new_group(name: &str, policies: &[&str], members: &[&str]) -> NewGroup {
 #[sqlx::test(migrations = "../../migrations")]
 async fn create_group_with_policies_and_members_in_one_go(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let (alice, _) = user(&iam, &acct, "alice").await;
     user(&iam, &acct, "bob").await;
     iam.create_group_with(
@@ -479,14 +386,14 @@ async fn create_group_with_policies_and_members_in_one_go(pool: PgPool) {
         2
     );
     assert_eq!(count(&pool, "select count(*) from group_members").await, 2);
-    assert!(can_create_users(&iam, &alice, &acct, "carol").await);
+    assert!(can_create_user(&iam, &alice, &acct, "carol").await);
     assert_eq!(count(&pool, "select count(*) from events where event_name in ('CreateGroup', 'AttachGroupPolicy', 'AddUserToGroup')").await, 5);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn create_group_is_all_or_nothing(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     user(&iam, &acct, "alice").await;
     let bad_policy = new_group("G1", &[ADMIN, "arn:aws:iam::aws:policy/NoSuchPolicy"], &["alice"]);
     assert!(matches!(
@@ -520,13 +427,13 @@ async fn create_group_is_all_or_nothing(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn create_group_authorizes_every_part_before_writing(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let (alice, _) = user(&iam, &acct, "alice").await;
     let p = iam
         .create_policy(
             &OP,
             &acct,
-            policy("GroupsOnly", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateGroup", "Resource": "*"}}"#),
+            new_policy("GroupsOnly", r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateGroup", "Resource": "*"}}"#),
             Source::Console,
             &meta(),
         )
@@ -569,7 +476,7 @@ async fn create_group_authorizes_every_part_before_writing(pool: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn list_groups_shows_counts_sorted_by_name_to_those_allowed(pool: PgPool) {
     let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await;
+    let acct = account_id(&iam, "root@a.example").await;
     let (alice, created) = user(&iam, &acct, "alice").await;
     assert!(matches!(
         iam.list_groups(&alice, &acct).await,
@@ -616,16 +523,16 @@ async fn list_groups_shows_counts_sorted_by_name_to_those_allowed(pool: PgPool) 
 #[sqlx::test(migrations = "../../migrations")]
 async fn list_policies_filters_by_type_and_counts_attachments_in_this_account(pool: PgPool) {
     let iam = iam(pool);
-    let a = account(&iam, "root@a.example").await;
-    let b = account(&iam, "root@b.example").await;
+    let a = account_id(&iam, "root@a.example").await;
+    let b = account_id(&iam, "root@b.example").await;
     user(&iam, &a, "alice").await;
     user(&iam, &b, "bob").await;
     let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
     let mine = iam
-        .create_policy(&OP, &a, policy("Mine", doc), Source::Console, &meta())
+        .create_policy(&OP, &a, new_policy("Mine", doc), Source::Console, &meta())
         .await
         .unwrap();
-    iam.create_policy(&OP, &b, policy("Theirs", doc), Source::Console, &meta())
+    iam.create_policy(&OP, &b, new_policy("Theirs", doc), Source::Console, &meta())
         .await
         .unwrap();
     iam.attach_user_policy(
@@ -681,5 +588,84 @@ async fn list_policies_filters_by_type_and_counts_attachments_in_this_account(po
             .unwrap()
             .len(),
         5
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn detaching_a_group_policy_takes_its_permissions_from_members(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account_id(&iam, "root@a.example").await;
+    let (alice, _) = user(&iam, &acct, "alice").await;
+    iam.create_group_with(
+        &OP,
+        &acct,
+        new_group("Admins", &[ADMIN], &["alice"]),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    assert!(can_create_user(&iam, &alice, &acct, "bob").await);
+    let admins: GroupName = "admins".parse().unwrap();
+    iam.detach_group_policy(&OP, &acct, &admins, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(!can_create_user(&iam, &alice, &acct, "carol").await);
+    let err = iam
+        .detach_group_policy(&OP, &acct, &admins, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotFound {
+                kind: "attached policy",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_groups_inline_policies_have_their_own_size_quota(pool: PgPool) {
+    let iam = iam_with(
+        pool.clone(),
+        Quotas {
+            group_inline_size: 150,
+            ..Quotas::default()
+        },
+    );
+    let acct = account_id(&iam, "root@a.example").await;
+    group(&iam, &OP, &acct, "g").await.unwrap();
+    let g: GroupName = "g".parse().unwrap();
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
+    iam.put_group_policy(
+        &OP,
+        &acct,
+        &g,
+        &"one".parse().unwrap(),
+        doc,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let err = iam
+        .put_group_policy(
+            &OP,
+            &acct,
+            &g,
+            &"two".parse().unwrap(),
+            doc,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for GroupPolicySize: 150.");
+    assert_eq!(
+        count(&pool, "select count(*) from group_inline_policies").await,
+        1
     );
 }

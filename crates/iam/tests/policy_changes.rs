@@ -5,28 +5,12 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
+use common::*;
 use gatehouse_iam::*;
 use sqlx::PgPool;
 
-fn iam(pool: PgPool) -> Iam {
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
-}
-
-fn meta() -> RequestMeta {
-    RequestMeta::default()
-}
-
-const OP: Actor = Actor::Operator;
 const S: Source = Source::Console;
 const ALLOW_CREATE: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}}"#;
 const ALLOW_GET: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}}"#;
@@ -42,39 +26,8 @@ struct World {
 impl World {
     async fn new(pool: PgPool) -> Self {
         let iam = iam(pool.clone());
-        let acct = iam
-            .create_account(
-                &OP,
-                NewAccount {
-                    alias: None,
-                    root_email: "root@a.example".parse().unwrap(),
-                    root_password: secrecy::SecretString::from("root password 123".to_owned()),
-                },
-                &meta(),
-            )
-            .await
-            .unwrap()
-            .account_id;
-        let created = iam
-            .create_user(
-                &OP,
-                &AccountRef::Id(acct.clone()),
-                new_user("alice"),
-                Source::Cli,
-                &meta(),
-            )
-            .await
-            .unwrap();
-        let alice = Actor::Principal(Principal {
-            account_id: acct.clone(),
-            account_alias: None,
-            arn: created.arn,
-            kind: PrincipalKind::User {
-                user_id: created.user_id,
-                user_name: created.user_name,
-                path: IamPath::default(),
-            },
-        });
+        let acct = account(&iam, "root@a.example").await.account_id;
+        let (alice, _) = user(&iam, &acct, "alice").await;
         Self {
             iam,
             pool,
@@ -87,54 +40,27 @@ impl World {
     /// Whether alice may create a user now (each call tries a fresh name).
     async fn alice_can_create(&self) -> bool {
         self.n.set(self.n.get() + 1);
-        let name = format!("made{}", self.n.get());
-        match self
-            .iam
-            .create_user(
-                &self.alice,
-                &AccountRef::Id(self.acct.clone()),
-                new_user(&name),
-                S,
-                &meta(),
-            )
-            .await
-        {
-            Ok(_) => true,
-            Err(Error::AccessDenied { .. }) => false,
-            Err(other) => panic!("{other:?}"),
-        }
+        can_create_user(
+            &self.iam,
+            &self.alice,
+            &self.acct,
+            &format!("made{}", self.n.get()),
+        )
+        .await
     }
 
     async fn policy(&self, name: &str, document: &str) -> String {
+        let mut new = new_policy(name, document);
+        new.description = String::new();
         self.iam
-            .create_policy(
-                &OP,
-                &self.acct,
-                NewPolicy {
-                    name: name.parse().unwrap(),
-                    path: IamPath::default(),
-                    description: String::new(),
-                    document: document.into(),
-                },
-                S,
-                &meta(),
-            )
+            .create_policy(&OP, &self.acct, new, S, &meta())
             .await
             .unwrap()
             .arn
     }
 
     async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
-    }
-}
-
-fn new_user(name: &str) -> NewUser {
-    NewUser {
-        name: name.parse().unwrap(),
-        path: IamPath::default(),
-        password: None,
-        password_reset_required: false,
+        count(&self.pool, sql).await
     }
 }
 

@@ -159,14 +159,7 @@ impl Parser<'_> {
     }
 
     fn policy<'a>(&mut self, root: Node<'_, 'a>) -> Option<Policy<'a>> {
-        if !matches!(root.kind(), Kind::Object) {
-            let found = root.kind().type_name();
-            self.err(
-                "INVALID_TYPE",
-                &Path::Root,
-                root.pos(),
-                format!("a policy document must be a JSON object, found {found}"),
-            );
+        if !self.is_object(root, &Path::Root, "a policy document must be a JSON object") {
             return None;
         };
         let mut version = None;
@@ -203,6 +196,21 @@ impl Parser<'_> {
             statements,
             statement_list,
         })
+    }
+
+    /// Whether `node` is an object; if not, reports "<expected>, found <its type>".
+    fn is_object(&mut self, node: Node<'_, '_>, path: &Path<'_>, expected: &str) -> bool {
+        if matches!(node.kind(), Kind::Object) {
+            return true;
+        }
+        let found = node.kind().type_name();
+        self.err(
+            "INVALID_TYPE",
+            path,
+            node.pos(),
+            format!("{expected}, found {found}"),
+        );
+        false
     }
 
     fn unknown_element(&mut self, name: &str, parent: &Path<'_>, pos: Pos, known: &[&str]) {
@@ -293,16 +301,7 @@ impl Parser<'_> {
     }
 
     fn statement<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>) -> Option<Statement<'a>> {
-        if !matches!(node.kind(), Kind::Object) {
-            self.err(
-                "INVALID_TYPE",
-                path,
-                node.pos(),
-                format!(
-                    "a statement must be a JSON object, found {}",
-                    node.kind().type_name()
-                ),
-            );
+        if !self.is_object(node, path, "a statement must be a JSON object") {
             return None;
         }
         let before = self.findings.len();
@@ -476,32 +475,19 @@ impl Parser<'_> {
     }
 
     fn conditions<'a>(&mut self, node: Node<'_, 'a>, path: &Path<'_>) -> Vec<Condition<'a>> {
-        if !matches!(node.kind(), Kind::Object) {
-            self.err(
-                "INVALID_TYPE",
-                path,
-                node.pos(),
-                format!(
-                    "Condition must be an object of the form {{\"operator\": {{\"key\": value}}}}, found {}",
-                    node.kind().type_name()
-                ),
-            );
+        if !self.is_object(
+            node,
+            path,
+            "Condition must be an object of the form {\"operator\": {\"key\": value}}",
+        ) {
             return Vec::new();
         }
         let mut out = Vec::new();
         for (op_text, op_pos, block) in node.members() {
             let op: &str = op_text;
             let op_path = Path::Key(path, op);
-            if !matches!(block.kind(), Kind::Object) {
-                self.err(
-                    "INVALID_TYPE",
-                    &op_path,
-                    block.pos(),
-                    format!(
-                        "the {op} condition must be an object of context keys and values, found {}",
-                        block.kind().type_name()
-                    ),
-                );
+            let expected = format!("the {op} condition must be an object of context keys and values");
+            if !self.is_object(block, &op_path, &expected) {
                 continue;
             }
             if block.is_empty() {

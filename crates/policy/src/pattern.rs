@@ -107,18 +107,72 @@ fn char_len(text: &[u8], i: usize) -> usize {
     }
 }
 
-/// Wildcard matching over tokens whose literals are anything string-like.
+/// A pattern as the matcher reads it: a sequence of tokens.
+pub(crate) trait Tokens {
+    fn count(&self) -> usize;
+    fn tok(&self, i: usize) -> Tok<&[u8]>;
+}
+
+/// Compiled patterns: literal runs, `*` and `?`.
+impl<S: AsRef<str>> Tokens for [Tok<S>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn tok(&self, i: usize) -> Tok<&[u8]> {
+        match &self[i] {
+            Tok::Lit(s) => Tok::Lit(s.as_ref().as_bytes()),
+            Tok::Star => Tok::Star,
+            Tok::One => Tok::One,
+        }
+    }
+}
+
+/// A pattern read straight from its text, a byte a token: for validation, which matches each
+/// pattern once and so gains nothing from compiling it.
+struct RawPattern<'a>(&'a [u8]);
+
+impl Tokens for RawPattern<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn tok(&self, i: usize) -> Tok<&[u8]> {
+        match self.0[i] {
+            b'*' => Tok::Star,
+            b'?' => Tok::One,
+            _ => Tok::Lit(&self.0[i..=i]),
+        }
+    }
+}
+
+/// Wildcard matching over compiled tokens, case-sensitive.
 pub(crate) fn glob_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
-    let text = text.as_bytes();
+    match_tokens(toks, text.as_bytes(), false)
+}
+
+/// Wildcard matching straight on the pattern text, without compiling or allocating.
+pub(crate) fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    match_tokens(&RawPattern(pattern.as_bytes()), text.as_bytes(), ignore_case)
+}
+
+/// [`wildcard_match`] ignoring ASCII case.
+pub(crate) fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
+    wildcard_match(pattern, text, true)
+}
+
+/// The one matcher: literals must match in turn, `?` takes one character, and on a mismatch
+/// only the last `*` takes one more character (which suffices for `*`/`?` patterns).
+fn match_tokens<T: Tokens + ?Sized>(toks: &T, text: &[u8], ignore_case: bool) -> bool {
     let (mut t, mut i) = (0usize, 0usize);
     // Where to resume after the last `*`: (token after the star, text position it has reached).
     let mut resume: Option<(usize, usize)> = None;
     loop {
-        if t < toks.len() {
-            match &toks[t] {
+        if t < toks.count() {
+            match toks.tok(t) {
                 Tok::Star => {
                     t += 1;
-                    if t == toks.len() {
+                    if t == toks.count() {
                         return true;
                     }
                     resume = Some((t, i));
@@ -132,8 +186,10 @@ pub(crate) fn glob_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
                     }
                 }
                 Tok::Lit(s) => {
-                    let s = s.as_ref().as_bytes();
-                    if text[i..].starts_with(s) {
+                    let matched = text
+                        .get(i..i + s.len())
+                        .is_some_and(|head| head == s || (ignore_case && head.eq_ignore_ascii_case(s)));
+                    if matched {
                         i += s.len();
                         t += 1;
                         continue;
@@ -150,53 +206,6 @@ pub(crate) fn glob_match<S: AsRef<str>>(toks: &[Tok<S>], text: &str) -> bool {
                 resume = Some((rt, ri));
                 t = rt;
                 i = ri;
-            }
-            _ => return false,
-        }
-    }
-}
-
-/// Wildcard matching straight on the pattern text, ignoring ASCII case, without compiling or
-/// allocating: for validation, which matches each pattern once.
-pub(crate) fn wildcard_match_ignore_case(pattern: &str, text: &str) -> bool {
-    wildcard_match(pattern, text, true)
-}
-
-/// [`wildcard_match_ignore_case`], optionally case-sensitive.
-pub(crate) fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut resume: Option<(usize, usize)> = None;
-    loop {
-        if pi < p.len() {
-            match p[pi] {
-                b'*' => {
-                    pi += 1;
-                    resume = Some((pi, ti));
-                    continue;
-                }
-                b'?' if ti < t.len() => {
-                    ti += char_len(t, ti);
-                    pi += 1;
-                    continue;
-                }
-                b'?' => {}
-                c if ti < t.len() && (c == t[ti] || (ignore_case && c.eq_ignore_ascii_case(&t[ti]))) => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        } else if ti == t.len() {
-            return true;
-        }
-        match resume {
-            Some((rp, rt)) if rt < t.len() => {
-                let rt = rt + char_len(t, rt);
-                resume = Some((rp, rt));
-                pi = rp;
-                ti = rt;
             }
             _ => return false,
         }

@@ -227,10 +227,13 @@ fn empty_action_string_is_an_error() {
 
 #[test]
 fn condition_must_be_an_object_of_operators() {
-    assert!(codes(&doc(
-        r#"{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*", "Condition": ["x"]}"#
-    ))
-    .contains(&"INVALID_TYPE"));
+    let fs = findings(&doc(
+        r#"{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*", "Condition": ["x"]}"#,
+    ));
+    assert_eq!(
+        find(&fs, "INVALID_TYPE").message,
+        r#"Condition must be an object of the form {"operator": {"key": value}}, found an array"#
+    );
 }
 
 #[test]
