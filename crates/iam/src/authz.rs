@@ -107,6 +107,22 @@ impl Iam {
         }
     }
 
+    /// Whether `actor` may perform `action` on `resource`, for showing or hiding a control. The
+    /// answer is advice for the page only: the service call that acts checks again.
+    pub async fn allows(
+        &self,
+        actor: &Actor,
+        action: &str,
+        resource: &str,
+        account: &AccountId,
+    ) -> Result<bool> {
+        match self.authorize(actor, action, resource, account).await {
+            Ok(_) => Ok(true),
+            Err(Error::AccessDenied { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The request context every decision for `principal` carries.
     fn principal_context(&self, principal: &Principal) -> Context {
         let now = self.now();

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::authz::Actor;
 use crate::entities::{change, Entity, Kind};
 use crate::events::{self, RequestMeta, Source};
-use crate::{AccountId, Error, GroupId, GroupName, Iam, IamPath, Result, UserName};
+use crate::{AccountId, Error, GroupId, GroupName, Iam, IamPath, PolicyRef, Result, UserName};
 
 /// A group to create, with the managed policies to attach (by ARN) and the users to add.
 #[derive(Clone, Debug)]
@@ -29,6 +29,19 @@ pub struct GroupSummary {
     /// Attached managed policies and inline policies.
     pub policies: i64,
     pub created_at: time::OffsetDateTime,
+}
+
+/// One group with what its detail page shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDetail {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    pub group_id: String,
+    pub created_at: time::OffsetDateTime,
+    pub members: Vec<String>,
+    pub attached: Vec<PolicyRef>,
+    pub inline_policies: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,6 +189,76 @@ impl Iam {
             .collect()
     }
 
+    /// One group with its members, attached policies and inline policy names, authorized as
+    /// `iam:GetGroup` on its ARN.
+    pub async fn get_group(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        name: &GroupName,
+    ) -> Result<GroupDetail> {
+        let row = sqlx::query!(
+            "select group_id, group_name, path, created_at from iam_groups \
+             where account_id = $1 and lower(group_name) = lower($2)",
+            account.as_str(),
+            name.as_str(),
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            // Only someone who may read groups learns that this one does not exist.
+            let arn = format!("arn:{}:iam::{account}:group/{name}", self.partition().as_str());
+            let _ok = self.authorize(actor, "iam:GetGroup", &arn, account).await?;
+            return Err(Error::NotFound {
+                kind: "group",
+                name: name.to_string(),
+            });
+        };
+        let arn = self
+            .partition()
+            .entity_arn(account, "group", &row.path, &row.group_name);
+        let _ok = self.authorize(actor, "iam:GetGroup", &arn, account).await?;
+        let members = sqlx::query_scalar!(
+            "select u.user_name from group_members m join iam_users u using (user_id) \
+             where m.group_id = $1 order by lower(u.user_name)",
+            row.group_id,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let attached = sqlx::query!(
+            "select p.policy_name, p.path, p.account_id from group_policy_attachments a \
+             join managed_policies p using (policy_id) where a.group_id = $1 order by lower(p.policy_name)",
+            row.group_id,
+        )
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|p| PolicyRef {
+            arn: self
+                .partition()
+                .policy_arn(p.account_id.as_ref().map(|_| account), &p.path, &p.policy_name),
+            system: p.account_id.is_none(),
+            name: p.policy_name,
+        })
+        .collect();
+        let inline_policies = sqlx::query_scalar!(
+            "select policy_name from group_inline_policies where group_id = $1 order by policy_name",
+            row.group_id,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(GroupDetail {
+            name: row.group_name,
+            path: row.path,
+            arn,
+            group_id: row.group_id,
+            created_at: row.created_at,
+            members,
+            attached,
+            inline_policies,
+        })
+    }
+
     /// Adds a user to a group (nothing changes if it is a member already), authorized as
     /// `iam:AddUserToGroup` on the group's ARN; at most `GroupsPerUser` groups a user.
     pub async fn add_user_to_group(
@@ -206,7 +289,7 @@ impl Iam {
     /// Adds `user` to a group already found in this transaction, after the caller authorized it:
     /// the quota check (the user's row is locked), the row and the event.
     #[allow(clippy::too_many_arguments)]
-    async fn add_member_in_tx(
+    pub(crate) async fn add_member_in_tx(
         &self,
         tx: &mut sqlx::PgConnection,
         actor: &Actor,

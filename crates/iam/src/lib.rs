@@ -13,11 +13,13 @@ mod inline;
 mod password;
 mod policies;
 mod policy_versions;
+mod policy_views;
 mod principal;
 mod session;
 mod setup;
 mod signin;
 mod types;
+mod user_views;
 mod users;
 
 use std::sync::Arc;
@@ -29,9 +31,10 @@ pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use events::{EventRecord, Outcome, RequestMeta, Source};
-pub use groups::{CreatedGroup, GroupSummary, NewGroup};
+pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
 pub use password::{generate_password, HashCost, PasswordRules, Passwords};
 pub use policies::{CreatedPolicy, NewPolicy, PolicyScope, PolicySummary};
+pub use policy_views::{PolicyDetail, PolicyVersionInfo};
 pub use principal::{Principal, PrincipalKind};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
@@ -40,7 +43,8 @@ pub use types::{
     AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition, PolicyId, PolicyName,
     UserId, UserName,
 };
-pub use users::{CreatedUser, NewUser};
+pub use user_views::{EntityRef, PolicyRef, UserDetail, UserPage, UserQuery, UserSummary};
+pub use users::{CreatedUser, NewUser, NewUserPermissions};
 
 /// The migrations of the whole schema, embedded so the binary carries them.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");

@@ -5,8 +5,9 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use crate::authz::Actor;
+use crate::entities::{change, Entity, Kind};
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
-use crate::{AccountRef, Error, Iam, IamPath, Result, UserId, UserName};
+use crate::{AccountRef, Error, GroupName, Iam, IamPath, Result, UserId, UserName};
 
 pub struct NewUser {
     pub name: UserName,
@@ -14,6 +15,15 @@ pub struct NewUser {
     /// A console password; `None` creates a user without console access.
     pub password: Option<SecretString>,
     pub password_reset_required: bool,
+}
+
+/// What the Create user wizard's "Set permissions" step gives a new user: groups to join, managed
+/// policies to attach directly (by ARN), and a permissions boundary (a managed policy ARN).
+#[derive(Clone, Debug, Default)]
+pub struct NewUserPermissions {
+    pub groups: Vec<GroupName>,
+    pub policy_arns: Vec<String>,
+    pub boundary: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,20 +44,85 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<CreatedUser> {
+        let perms = NewUserPermissions::default();
+        self.create_user_with(actor, account, new, perms, source, meta)
+            .await
+    }
+
+    /// Creates a user as the console's Create user wizard does: the user, its login profile, its
+    /// group memberships, its directly attached policies and its permissions boundary, in one
+    /// transaction; either all of it happens or nothing does. Every part is authorized before
+    /// anything is committed, as
+    /// AWS names it: `iam:CreateUser` (with `iam:PermissionsBoundary` when one is set),
+    /// `iam:CreateLoginProfile`, `iam:AddUserToGroup` on each group, `iam:AttachUserPolicy` (with
+    /// `iam:PolicyARN`) for each policy and `iam:PutUserPermissionsBoundary`.
+    pub async fn create_user_with(
+        &self,
+        actor: &Actor,
+        account: &AccountRef,
+        new: NewUser,
+        mut perms: NewUserPermissions,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<CreatedUser> {
+        perms.policy_arns.sort();
+        perms.policy_arns.dedup();
+        perms.groups.sort_by_key(|g| g.as_str().to_lowercase());
+        perms.groups.dedup_by_key(|g| g.as_str().to_lowercase());
         let account = self.find_account(account).await?.ok_or_else(|| Error::NotFound {
             kind: "account",
             name: account.to_string(),
         })?;
-        let arn = self
-            .partition()
-            .user_arn(&account.account_id, &new.path, &new.name);
+        let account_id = &account.account_id;
+        let arn = self.partition().user_arn(account_id, &new.path, &new.name);
+        let boundary_ctx: Vec<(&str, &str)> = perms
+            .boundary
+            .iter()
+            .map(|b| ("iam:PermissionsBoundary", b.as_str()))
+            .collect();
         let _create = self
-            .authorize(actor, "iam:CreateUser", &arn, &account.account_id)
+            .authorize_with(actor, "iam:CreateUser", &arn, account_id, &boundary_ctx)
             .await?;
+        if perms.boundary.is_some() {
+            let _ok = self
+                .authorize_with(
+                    actor,
+                    "iam:PutUserPermissionsBoundary",
+                    &arn,
+                    account_id,
+                    &boundary_ctx,
+                )
+                .await?;
+        }
+        for policy in &perms.policy_arns {
+            let _ok = self
+                .authorize_with(
+                    actor,
+                    "iam:AttachUserPolicy",
+                    &arn,
+                    account_id,
+                    &[("iam:PolicyARN", policy)],
+                )
+                .await?;
+        }
+        let limit = self.quotas().policies_per_user;
+        if perms.policy_arns.len() > limit as usize {
+            return Err(Error::LimitExceeded {
+                quota: "PoliciesPerUser",
+                limit,
+            });
+        }
+        let limit = self.quotas().groups_per_user;
+        if perms.groups.len() > limit as usize {
+            return Err(Error::LimitExceeded {
+                quota: "GroupsPerUser",
+                limit,
+            });
+        }
         let password_hash = match &new.password {
             Some(password) => {
                 let _profile = self
-                    .authorize(actor, "iam:CreateLoginProfile", &arn, &account.account_id)
+                    .authorize(actor, "iam:CreateLoginProfile", &arn, account_id)
                     .await?;
                 self.password_rules().check(password, &[new.name.as_str()])?;
                 Some(self.inner.passwords.hash(password).await?)
@@ -99,6 +174,50 @@ impl Iam {
             },
         )
         .await?;
+        let user = Entity {
+            kind: Kind::User,
+            id: user_id.to_string(),
+            name: new.name.to_string(),
+            arn: arn.clone(),
+        };
+        for group_name in &perms.groups {
+            let group = self
+                .find_entity(&mut tx, account_id, Kind::Group, group_name.as_str())
+                .await?;
+            let _ok = self
+                .authorize(actor, "iam:AddUserToGroup", &group.arn, account_id)
+                .await?;
+            self.add_member_in_tx(&mut tx, actor, account_id, &group, &new.name, source, meta)
+                .await?;
+        }
+        for policy in &perms.policy_arns {
+            self.attach_in_tx(&mut tx, actor, account_id, &user, policy, source, meta)
+                .await?;
+        }
+        if let Some(boundary) = &perms.boundary {
+            let policy_id = self.attachable_policy(&mut tx, account_id, boundary).await?;
+            sqlx::query!(
+                "update iam_users set permissions_boundary = $2 where user_id = $1",
+                user.id,
+                policy_id,
+            )
+            .execute(&mut *tx)
+            .await?;
+            let request = json!({"userName": user.name, "permissionsBoundary": boundary});
+            events::append(
+                &mut tx,
+                change(
+                    account_id,
+                    source,
+                    "PutUserPermissionsBoundary",
+                    actor,
+                    meta,
+                    &arn,
+                    request,
+                ),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(CreatedUser {
             user_id,

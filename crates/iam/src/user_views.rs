@@ -1,0 +1,263 @@
+//! Reading users: the Users list (search by name, keyset pages) and one user's details with
+//! everything its Permissions and Groups tabs show.
+
+use time::OffsetDateTime;
+
+use crate::authz::Actor;
+use crate::{AccountId, Error, Iam, Result, UserName};
+
+/// One page of the Users list. Names are unique per account ignoring case, so the lower-cased
+/// name is the page key: the next page starts after `next`.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    /// Users whose name contains this, ignoring case (a prefix is a substring too).
+    pub search: Option<String>,
+    /// The key the page starts after (the last row's [`UserSummary::key`]).
+    pub after: Option<String>,
+    /// Rows per page; clamped to 1..=1000.
+    pub limit: u32,
+    /// Descending name order.
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    /// The key of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// A row of the Users list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSummary {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    pub user_id: String,
+    pub groups: i64,
+    pub console_access: bool,
+    pub password_changed_at: Option<OffsetDateTime>,
+    pub console_last_sign_in: Option<OffsetDateTime>,
+    pub disabled: bool,
+    pub created_at: OffsetDateTime,
+}
+
+impl UserSummary {
+    /// The keyset key of this row.
+    pub fn key(&self) -> String {
+        self.name.to_lowercase()
+    }
+}
+
+/// One user with what its detail page shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDetail {
+    pub summary: UserSummary,
+    pub password_reset_required: bool,
+    pub groups: Vec<EntityRef>,
+    /// Managed policies attached to the user directly.
+    pub attached: Vec<PolicyRef>,
+    /// Managed policies the user has through its groups.
+    pub from_groups: Vec<(EntityRef, PolicyRef)>,
+    pub inline_policies: Vec<String>,
+    pub boundary: Option<PolicyRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+/// A user or group by name and ARN.
+pub struct EntityRef {
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRef {
+    pub name: String,
+    pub arn: String,
+    pub system: bool,
+}
+
+impl Iam {
+    /// A page of the account's users by name, authorized as `iam:ListUsers` on
+    /// `arn:<partition>:iam::<account>:user/*`.
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        query: &UserQuery,
+    ) -> Result<UserPage> {
+        let all = format!("arn:{}:iam::{account}:user/*", self.partition().as_str());
+        let _ok = self.authorize(actor, "iam:ListUsers", &all, account).await?;
+        let limit = i64::from(query.limit.clamp(1, 1000));
+        let pattern = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
+        let after = query.after.as_deref().map(str::to_lowercase);
+        // One row more than asked tells whether there is a next page.
+        let rows = sqlx::query!(
+            r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
+                      (select count(*) from group_members m where m.user_id = u.user_id) as "groups!",
+                      lp.user_id is not null as "console!",
+                      lp.password_changed_at as "password_changed_at?",
+                      lp.password_last_used as "last_sign_in?"
+                 from iam_users u left join login_profiles lp on lp.user_id = u.user_id
+                where u.account_id = $1
+                  and ($2::text is null or lower(u.user_name) like $2)
+                  and ($3::text is null or ($5 and lower(u.user_name) < $3) or (not $5 and lower(u.user_name) > $3))
+                order by case when $5 then lower(u.user_name) end desc, lower(u.user_name) asc
+                limit $4"#,
+            account.as_str(),
+            pattern,
+            after,
+            limit + 1,
+            query.descending,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut users: Vec<UserSummary> = rows
+            .into_iter()
+            .map(|r| UserSummary {
+                arn: self
+                    .partition()
+                    .entity_arn(account, "user", &r.path, &r.user_name),
+                name: r.user_name,
+                path: r.path,
+                user_id: r.user_id,
+                groups: r.groups,
+                console_access: r.console,
+                password_changed_at: r.password_changed_at,
+                console_last_sign_in: r.last_sign_in,
+                disabled: r.disabled_at.is_some(),
+                created_at: r.created_at,
+            })
+            .collect();
+        let next = if users.len() as i64 > limit {
+            users.truncate(limit as usize);
+            users.last().map(UserSummary::key)
+        } else {
+            None
+        };
+        Ok(UserPage { users, next })
+    }
+
+    /// One user with its groups, policies and boundary, authorized as `iam:GetUser` on its ARN.
+    pub async fn get_user(&self, actor: &Actor, account: &AccountId, name: &UserName) -> Result<UserDetail> {
+        let row = sqlx::query!(
+            r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
+                      lp.user_id is not null as "console!",
+                      lp.password_changed_at as "password_changed_at?",
+                      lp.password_last_used as "last_sign_in?",
+                      coalesce(lp.password_reset_required, false) as "reset!",
+                      b.policy_name as "boundary_name?", b.path as "boundary_path?",
+                      b.account_id as "boundary_account?"
+                 from iam_users u
+                 left join login_profiles lp on lp.user_id = u.user_id
+                 left join managed_policies b on b.policy_id = u.permissions_boundary
+                where u.account_id = $1 and lower(u.user_name) = lower($2)"#,
+            account.as_str(),
+            name.as_str(),
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            // Only someone who may read users learns that this one does not exist.
+            let arn = format!("arn:{}:iam::{account}:user/{name}", self.partition().as_str());
+            let _ok = self.authorize(actor, "iam:GetUser", &arn, account).await?;
+            return Err(Error::NotFound {
+                kind: "user",
+                name: name.to_string(),
+            });
+        };
+        let arn = self
+            .partition()
+            .entity_arn(account, "user", &row.path, &row.user_name);
+        let _ok = self.authorize(actor, "iam:GetUser", &arn, account).await?;
+        let groups = sqlx::query!(
+            "select g.group_name, g.path from group_members m join iam_groups g using (group_id) \
+             where m.user_id = $1 order by lower(g.group_name)",
+            row.user_id,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let policies = sqlx::query!(
+            r#"select null::text as "group_name?", null::text as "group_path?",
+                      p.policy_name as "policy_name!", p.path as "path!", p.account_id
+                 from user_policy_attachments a join managed_policies p using (policy_id)
+                where a.user_id = $1
+               union all
+               select g.group_name, g.path, p.policy_name, p.path, p.account_id
+                 from group_members m
+                 join iam_groups g on g.group_id = m.group_id
+                 join group_policy_attachments a on a.group_id = m.group_id
+                 join managed_policies p on p.policy_id = a.policy_id
+                where m.user_id = $1
+                order by 1 nulls first, 3"#,
+            row.user_id,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let inline_policies = sqlx::query_scalar!(
+            "select policy_name from user_inline_policies where user_id = $1 order by policy_name",
+            row.user_id,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let policy_ref = |owner: Option<&str>, path: &str, name: &str| PolicyRef {
+            arn: self.partition().policy_arn(owner.map(|_| account), path, name),
+            name: name.to_owned(),
+            system: owner.is_none(),
+        };
+        let group_ref = |name: &str, path: &str| EntityRef {
+            arn: self.partition().entity_arn(account, "group", path, name),
+            name: name.to_owned(),
+        };
+        let mut attached = Vec::new();
+        let mut from_groups = Vec::new();
+        for p in &policies {
+            let policy = policy_ref(p.account_id.as_deref(), &p.path, &p.policy_name);
+            match (&p.group_name, &p.group_path) {
+                (Some(g), Some(path)) => from_groups.push((group_ref(g, path), policy)),
+                _ => attached.push(policy),
+            }
+        }
+        let boundary = match (&row.boundary_name, &row.boundary_path) {
+            (Some(name), Some(path)) => Some(policy_ref(row.boundary_account.as_deref(), path, name)),
+            _ => None,
+        };
+        Ok(UserDetail {
+            summary: UserSummary {
+                arn,
+                name: row.user_name,
+                path: row.path,
+                user_id: row.user_id,
+                groups: groups.len() as i64,
+                console_access: row.console,
+                password_changed_at: row.password_changed_at,
+                console_last_sign_in: row.last_sign_in,
+                disabled: row.disabled_at.is_some(),
+                created_at: row.created_at,
+            },
+            password_reset_required: row.reset,
+            groups: groups.iter().map(|g| group_ref(&g.group_name, &g.path)).collect(),
+            attached,
+            from_groups,
+            inline_policies,
+            boundary,
+        })
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that user input matches itself in a `like` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,413 @@
+//! What the console's user, group and policy pages read and the Create user wizard writes, on
+//! real Postgres (a fresh database per test): the wizard's all-or-nothing create with groups,
+//! policies and a boundary; the Users list's search and keyset pages; the detail reads and who may
+//! make them.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use gatehouse_iam::*;
+use secrecy::SecretString;
+use sqlx::PgPool;
+
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+const CHANGE_PASSWORD: &str = "arn:aws:iam::aws:policy/IAMUserChangePassword";
+const FULL: &str = "arn:aws:iam::aws:policy/IAMFullAccess";
+
+fn acct_ref(a: &AccountId) -> AccountRef {
+    AccountRef::Id(a.clone())
+}
+
+async fn group(iam: &Iam, account: &AccountId, name: &str) {
+    iam.create_group(
+        &OP,
+        account,
+        name.parse().unwrap(),
+        IamPath::default(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn attach_user(iam: &Iam, account: &AccountId, user: &str, policy: &str) {
+    iam.attach_user_policy(
+        &OP,
+        account,
+        &user.parse().unwrap(),
+        policy,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+}
+
+fn wizard_user(name: &str) -> NewUser {
+    NewUser {
+        name: name.parse().unwrap(),
+        path: IamPath::default(),
+        password: Some(SecretString::from("Initial-Passw0rd-xyz".to_owned())),
+        password_reset_required: true,
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_wizard_creates_the_user_with_groups_policies_and_boundary_in_one_go(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    group(&iam, &acct, "Developers").await;
+    let perms = NewUserPermissions {
+        groups: vec!["developers".parse().unwrap()],
+        policy_arns: vec![CHANGE_PASSWORD.into()],
+        boundary: Some(READ_ONLY.into()),
+    };
+    let created = iam
+        .create_user_with(
+            &OP,
+            &acct_ref(&acct),
+            wizard_user("alice"),
+            perms,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let detail = iam.get_user(&OP, &acct, &"ALICE".parse().unwrap()).await.unwrap();
+    assert_eq!(detail.summary.arn, created.arn);
+    assert!(detail.summary.console_access);
+    assert!(detail.password_reset_required);
+    assert_eq!(detail.groups.len(), 1);
+    assert_eq!(detail.groups[0].name, "Developers");
+    assert_eq!(detail.attached.len(), 1);
+    assert_eq!(detail.attached[0].arn, CHANGE_PASSWORD);
+    assert!(detail.attached[0].system);
+    assert_eq!(detail.boundary.as_ref().map(|b| b.arn.as_str()), Some(READ_ONLY));
+    let events = count(
+        &pool,
+        "select count(*) from events where event_name in \
+         ('CreateUser', 'AddUserToGroup', 'AttachUserPolicy', 'PutUserPermissionsBoundary')",
+    )
+    .await;
+    assert_eq!(events, 4);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_wizard_create_that_fails_in_any_part_writes_nothing(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    let users_before = count(&pool, "select count(*) from iam_users").await;
+    let events_before = count(&pool, "select count(*) from events").await;
+    // An unknown group, an unknown policy, an unknown boundary: each stops the whole create.
+    let bad = [
+        NewUserPermissions {
+            groups: vec!["NoSuchGroup".parse().unwrap()],
+            ..Default::default()
+        },
+        NewUserPermissions {
+            policy_arns: vec![format!("arn:aws:iam::{acct}:policy/Missing")],
+            ..Default::default()
+        },
+        NewUserPermissions {
+            boundary: Some("arn:aws:iam::aws:policy/Missing".into()),
+            ..Default::default()
+        },
+    ];
+    for perms in bad {
+        let err = iam
+            .create_user_with(
+                &OP,
+                &acct_ref(&acct),
+                wizard_user("bob"),
+                perms,
+                Source::Console,
+                &meta(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    }
+    assert_eq!(count(&pool, "select count(*) from iam_users").await, users_before);
+    assert_eq!(count(&pool, "select count(*) from login_profiles").await, 0);
+    assert_eq!(count(&pool, "select count(*) from events").await, events_before);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_wizard_needs_permission_for_every_part(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    group(&iam, &acct, "Admins").await;
+    // May create users and give them console passwords, but not add them to groups.
+    let (creator, _) = user(&iam, &acct, "creator").await;
+    iam.put_user_policy(
+        &OP,
+        &acct,
+        &"creator".parse().unwrap(),
+        &"create".parse().unwrap(),
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["iam:CreateUser","iam:CreateLoginProfile"],"Resource":"*"}}"#,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let perms = NewUserPermissions {
+        groups: vec!["Admins".parse().unwrap()],
+        ..Default::default()
+    };
+    let err = iam
+        .create_user_with(
+            &creator,
+            &acct_ref(&acct),
+            wizard_user("mallory"),
+            perms,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    match err {
+        Error::AccessDenied { action, resource, .. } => {
+            assert_eq!(action, "iam:AddUserToGroup");
+            assert_eq!(resource, format!("arn:aws:iam::{acct}:group/Admins"));
+        }
+        other => panic!("expected AccessDenied, got {other:?}"),
+    }
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from iam_users where user_name = 'mallory'"
+        )
+        .await,
+        0
+    );
+    // Without groups the same user may be created.
+    iam.create_user_with(
+        &creator,
+        &acct_ref(&acct),
+        wizard_user("mallory"),
+        NewUserPermissions::default(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_wizard_refuses_more_groups_or_policies_than_the_quotas(pool: PgPool) {
+    let quotas = Quotas {
+        groups_per_user: 1,
+        policies_per_user: 1,
+        ..Quotas::default()
+    };
+    let iam = iam_with(pool.clone(), quotas);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    group(&iam, &acct, "A").await;
+    group(&iam, &acct, "B").await;
+    let two_groups = NewUserPermissions {
+        groups: vec!["A".parse().unwrap(), "B".parse().unwrap()],
+        ..Default::default()
+    };
+    let err = iam
+        .create_user_with(
+            &OP,
+            &acct_ref(&acct),
+            wizard_user("u"),
+            two_groups,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for GroupsPerUser: 1.");
+    let two_policies = NewUserPermissions {
+        policy_arns: vec![READ_ONLY.into(), FULL.into()],
+        ..Default::default()
+    };
+    let err = iam
+        .create_user_with(
+            &OP,
+            &acct_ref(&acct),
+            wizard_user("u"),
+            two_policies,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for PoliciesPerUser: 1.");
+    assert_eq!(count(&pool, "select count(*) from iam_users").await, 0);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_users_list_pages_by_name_and_searches_by_substring(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    for name in ["carol", "Alice", "bob", "dave_ops", "daveXops", "erin"] {
+        create_user(&iam, &OP, &acct, name, "/").await.unwrap();
+    }
+    let page = |search: Option<&str>, after: Option<String>, descending: bool| UserQuery {
+        search: search.map(str::to_owned),
+        after,
+        limit: 2,
+        descending,
+    };
+    let mut names = Vec::new();
+    let mut after = None;
+    loop {
+        let p = iam
+            .list_users(&OP, &acct, &page(None, after, false))
+            .await
+            .unwrap();
+        assert!(p.users.len() <= 2);
+        names.extend(p.users.iter().map(|u| u.name.clone()));
+        match p.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["Alice", "bob", "carol", "dave_ops", "daveXops", "erin"]);
+
+    let first = iam.list_users(&OP, &acct, &page(None, None, true)).await.unwrap();
+    let first: Vec<_> = first.users.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(first, ["erin", "daveXops"]);
+
+    // Case-insensitive substring; `_` is a character, not a wildcard.
+    let found = iam
+        .list_users(&OP, &acct, &page(Some("AL"), None, false))
+        .await
+        .unwrap();
+    assert_eq!(
+        found.users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["Alice"]
+    );
+    let found = iam
+        .list_users(&OP, &acct, &page(Some("e_o"), None, false))
+        .await
+        .unwrap();
+    assert_eq!(
+        found.users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["dave_ops"]
+    );
+    let found = iam
+        .list_users(&OP, &acct, &page(Some("zzz"), None, false))
+        .await
+        .unwrap();
+    assert!(found.users.is_empty() && found.next.is_none());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn reading_users_groups_and_policies_needs_the_read_actions(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    group(&iam, &acct, "Ops").await;
+    let (nobody, _) = user(&iam, &acct, "nobody").await;
+    let (reader, _) = user(&iam, &acct, "reader").await;
+    attach_user(&iam, &acct, "reader", READ_ONLY).await;
+
+    let denied = |r: Result<()>| matches!(r, Err(Error::AccessDenied { .. }));
+    let q = UserQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    assert!(denied(iam.list_users(&nobody, &acct, &q).await.map(|_| ())));
+    assert!(denied(
+        iam.get_user(&nobody, &acct, &"reader".parse().unwrap())
+            .await
+            .map(|_| ())
+    ));
+    assert!(denied(
+        iam.get_group(&nobody, &acct, &"Ops".parse().unwrap())
+            .await
+            .map(|_| ())
+    ));
+    assert!(denied(
+        iam.get_policy(&nobody, &acct, READ_ONLY).await.map(|_| ())
+    ));
+    // A missing user is only reported as missing to someone who may read users.
+    assert!(denied(
+        iam.get_user(&nobody, &acct, &"ghost".parse().unwrap())
+            .await
+            .map(|_| ())
+    ));
+    assert!(matches!(
+        iam.get_user(&reader, &acct, &"ghost".parse().unwrap()).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    assert_eq!(iam.list_users(&reader, &acct, &q).await.unwrap().users.len(), 2);
+    let ops = iam
+        .get_group(&reader, &acct, &"ops".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(ops.arn, format!("arn:aws:iam::{acct}:group/Ops"));
+    let policy = iam.get_policy(&reader, &acct, READ_ONLY).await.unwrap();
+    assert!(policy.system);
+    assert_eq!(policy.default_version, "v4");
+    assert!(policy.document.contains("iam:List*"));
+    assert_eq!(
+        policy.users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["reader"]
+    );
+    assert!(iam.allows(&reader, "iam:ListUsers", "*", &acct).await.unwrap());
+    assert!(!iam.allows(&reader, "iam:CreateUser", "*", &acct).await.unwrap());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_group_detail_lists_members_policies_and_inline_policies(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    let new = NewGroup {
+        name: "Developers".parse().unwrap(),
+        path: "/eng/".parse().unwrap(),
+        policy_arns: vec![READ_ONLY.into()],
+        members: vec![],
+    };
+    create_user(&iam, &OP, &acct, "zoe", "/").await.unwrap();
+    create_user(&iam, &OP, &acct, "adam", "/").await.unwrap();
+    iam.create_group_with(&OP, &acct, new, Source::Console, &meta())
+        .await
+        .unwrap();
+    for u in ["zoe", "adam"] {
+        iam.add_user_to_group(
+            &OP,
+            &acct,
+            &"Developers".parse().unwrap(),
+            &u.parse().unwrap(),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    }
+    iam.put_group_policy(
+        &OP,
+        &acct,
+        &"Developers".parse().unwrap(),
+        &"deny-delete".parse().unwrap(),
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}}"#,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let g = iam
+        .get_group(&OP, &acct, &"developers".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(g.arn, format!("arn:aws:iam::{acct}:group/eng/Developers"));
+    assert_eq!(g.members, ["adam", "zoe"]);
+    assert_eq!(
+        g.attached.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["IAMReadOnlyAccess"]
+    );
+    assert_eq!(g.inline_policies, ["deny-delete"]);
+    let zoe = iam.get_user(&OP, &acct, &"zoe".parse().unwrap()).await.unwrap();
+    assert_eq!(zoe.from_groups.len(), 1);
+    assert_eq!(zoe.from_groups[0].0.name, "Developers");
+    assert_eq!(zoe.from_groups[0].1.arn, READ_ONLY);
+}
