@@ -73,6 +73,10 @@ impl From<gatehouse_iam::Error> for AppError {
                     field: "email".into(),
                     message,
                 },
+                "user" | "group" | "policy" => Self::Invalid {
+                    field: format!("{kind}_name"),
+                    message,
+                },
                 _ => Self::Conflict(message),
             },
             E::LimitExceeded { .. } | E::DeleteConflict(_) => Self::Conflict(message),
@@ -104,6 +108,9 @@ fn field_name(label: &str) -> &'static str {
         "user name" => "user_name",
         "account" => "account",
         "path" => "path",
+        "group name" => "group_name",
+        "policy name" => "policy_name",
+        "description" => "description",
         _ => "form",
     }
 }

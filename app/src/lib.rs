@@ -15,7 +15,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::ConsoleShell;
-use crate::pages::{DashboardPage, NotFound, RootSignInPage, SetupPage, SignInPage};
+use crate::pages::*;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +57,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=ConsoleShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage/>
+                    <Route path=path!("groups") view=GroupsPage/>
+                    <Route path=path!("groups/create") view=CreateGroupPage/>
+                    <Route path=path!("groups/:name") view=GroupDetailPage/>
+                    <Route path=path!("users") view=UsersPage/>
+                    <Route path=path!("users/create") view=CreateUserPage/>
+                    <Route path=path!("users/create/retrieve") view=RetrievePasswordPage/>
+                    <Route path=path!("users/:name") view=UserDetailPage/>
+                    <Route path=path!("policies") view=PoliciesPage/>
+                    <Route path=path!("policies/create") view=CreatePolicyPage/>
+                    <Route path=path!("policy") view=PolicyDetailPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -105,6 +105,84 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     }
 }
 
+/// The signed-in principal as the actor of a service call, with its account.
+pub async fn actor() -> Result<(gatehouse_iam::Actor, gatehouse_iam::AccountId), AppError> {
+    let principal = current_principal().await?;
+    let account = principal.account_id.clone();
+    Ok((gatehouse_iam::Actor::Principal(principal), account))
+}
+
+/// Whether the actor may perform `action` on `resource`: for showing or hiding a control only.
+pub async fn allows(
+    actor: &gatehouse_iam::Actor,
+    account: &gatehouse_iam::AccountId,
+    action: &str,
+    resource: &str,
+) -> Result<bool, AppError> {
+    Ok(state()?.iam.allows(actor, action, resource, account).await?)
+}
+
+/// An ARN pattern of the account, such as `arn:aws:iam::123456789012:user/*`.
+pub fn account_arn(account: &gatehouse_iam::AccountId, rest: &str) -> Result<String, AppError> {
+    Ok(format!(
+        "arn:{}:iam::{account}:{rest}",
+        state()?.iam.partition().as_str()
+    ))
+}
+
+/// An optional path field: empty means `/`.
+pub fn parse_path(path: Option<String>) -> Result<gatehouse_iam::IamPath, AppError> {
+    match path.as_deref().map(str::trim) {
+        None | Some("") => Ok(gatehouse_iam::IamPath::default()),
+        Some(p) => Ok(p.parse()?),
+    }
+}
+
+/// Parses every name of a list, refusing the whole list on the first bad one.
+pub fn parse_all<T>(names: Vec<String>) -> Result<Vec<T>, AppError>
+where
+    T: std::str::FromStr<Err = gatehouse_iam::Error>,
+{
+    names
+        .iter()
+        .map(|n| n.trim().parse::<T>().map_err(AppError::from))
+        .collect()
+}
+
+pub use crate::api::url_encode;
+
+/// A time as the console lists it: `2026-11-23 14:05 UTC`.
+pub fn display_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// Whole days from `t` until now.
+pub fn days_since(t: time::OffsetDateTime) -> Result<i64, AppError> {
+    Ok((state()?.iam.now() - t).whole_days())
+}
+
+/// Puts a value in the session, under `key`.
+pub async fn session_put<T: serde::Serialize + Send + Sync>(key: &str, value: &T) -> Result<(), AppError> {
+    session()
+        .await?
+        .insert(key, value)
+        .await
+        .map_err(|e| internal(&e))
+}
+
+/// Takes a value out of the session: it is removed as it is read.
+pub async fn session_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, AppError> {
+    session().await?.remove(key).await.map_err(|e| internal(&e))
+}
+
 /// Starts the signed-in session under a new session ID (a fixed ID could have been planted).
 pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
     let session = session().await?;

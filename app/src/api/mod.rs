@@ -3,10 +3,16 @@
 //! scripts can rely on them.
 
 mod auth;
+mod groups;
+mod policies;
 mod setup;
+mod users;
 
 pub use auth::*;
+pub use groups::*;
+pub use policies::*;
 pub use setup::*;
+pub use users::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +32,51 @@ impl Password {
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password([redacted])")
+    }
+}
+
+/// A managed policy as pages link to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyLink {
+    pub name: String,
+    pub arn: String,
+    /// A system (AWS managed) policy.
+    pub system: bool,
+}
+
+impl PolicyLink {
+    /// The console address of the policy's detail page.
+    pub fn href(&self) -> String {
+        policy_href(&self.arn)
+    }
+}
+
+/// The console address of a managed policy's detail page.
+pub fn policy_href(arn: &str) -> String {
+    format!("/policy?arn={}", url_encode(arn))
+}
+
+/// Percent-encodes everything but unreserved characters, for a query-string value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(feature = "ssr")]
+impl From<gatehouse_iam::PolicyRef> for PolicyLink {
+    fn from(p: gatehouse_iam::PolicyRef) -> Self {
+        Self {
+            name: p.name,
+            arn: p.arn,
+            system: p.system,
+        }
     }
 }
 

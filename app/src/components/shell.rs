@@ -48,6 +48,12 @@ fn ShellLayout(me: Me) -> impl IntoView {
                     <ul>
                         <li><A href="/" exact=true>"Dashboard"</A></li>
                     </ul>
+                    <p class="sidenav-section">"Access management"</p>
+                    <ul>
+                        <li><A href="/groups">"User groups"</A></li>
+                        <li><A href="/users">"Users"</A></li>
+                        <li><A href="/policies">"Policies"</A></li>
+                    </ul>
                 </nav>
                 <main class="content">
                     <Outlet/>

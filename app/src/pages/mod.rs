@@ -2,12 +2,18 @@
 
 mod dashboard;
 mod error_page;
+mod groups;
 mod not_found;
+mod policies;
 mod setup;
 mod signin;
+mod users;
 
 pub use dashboard::DashboardPage;
 pub use error_page::ErrorPage;
+pub use groups::{CreateGroupPage, GroupDetailPage, GroupsPage};
 pub use not_found::NotFound;
+pub use policies::{CreatePolicyPage, PoliciesPage, PolicyDetailPage};
 pub use setup::SetupPage;
 pub use signin::{RootSignInPage, SignInPage};
+pub use users::{CreateUserPage, RetrievePasswordPage, UserDetailPage, UsersPage};

@@ -18,6 +18,7 @@ mod finding;
 mod json;
 mod parse;
 mod pattern;
+pub mod summary;
 mod validate;
 mod values;
 
