@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::*;
 use gatehouse_iam::*;
 use reqwest::header::{ORIGIN, REFERER};
