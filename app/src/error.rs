@@ -111,6 +111,8 @@ fn field_name(label: &str) -> &'static str {
         "group name" => "group_name",
         "policy name" => "policy_name",
         "description" => "description",
+        "actions" => "actions",
+        "resource" => "resource",
         _ => "form",
     }
 }

@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("policies") view=PoliciesPage/>
                     <Route path=path!("policies/create") view=CreatePolicyPage/>
                     <Route path=path!("policy") view=PolicyDetailPage/>
+                    <Route path=path!("simulator") view=SimulatorPage/>
                 </ParentRoute>
             </Routes>
         </Router>

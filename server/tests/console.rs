@@ -83,6 +83,10 @@ const FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         &[("arn", "arn:aws:iam::{acct}:policy/Scoped"), ("version_id", "v1")],
     ),
     ("delete_policy", &[("arn", "arn:aws:iam::{acct}:policy/Scoped")]),
+    (
+        "simulate",
+        &[("user_name", "bob"), ("actions", "iam:ListUsers\niam:CreateUser")],
+    ),
 ];
 
 const READS: &[&str] = &[
@@ -92,6 +96,7 @@ const READS: &[&str] = &[
     "get_user",
     "list_policies",
     "get_policy",
+    "simulate",
 ];
 
 /// The state every change would alter: rows of every IAM table and the events.
@@ -210,6 +215,21 @@ async fn a_read_only_user_reads_everything_and_every_write_is_refused(pool: PgPo
         }
     }
     assert_eq!(fingerprint(&app).await, before, "nothing was written");
+
+    // bob is in Ops, which has IAMReadOnlyAccess: the simulator says why.
+    let (_, sim) = call(
+        &app,
+        &acct,
+        "simulate",
+        &[("user_name", "bob"), ("actions", "iam:ListUsers, iam:CreateUser")],
+    )
+    .await;
+    let sim: serde_json::Value = serde_json::from_str(&sim).unwrap();
+    assert_eq!(sim[0]["decision"], "allowed");
+    assert_eq!(sim[0]["statements"][0]["policy"], READ_ONLY);
+    assert_eq!(sim[0]["statements"][0]["version"], "v4");
+    assert_eq!(sim[1]["decision"], "implicitDeny");
+    assert_eq!(sim[1]["reason"], "No policy allows this action on this resource.");
 
     // The lists say what the page may offer: no create buttons for this user.
     let (_, users) = call(&app, &acct, "list_users", &[]).await;

@@ -6,12 +6,14 @@ mod auth;
 mod groups;
 mod policies;
 mod setup;
+mod simulate;
 mod users;
 
 pub use auth::*;
 pub use groups::*;
 pub use policies::*;
 pub use setup::*;
+pub use simulate::*;
 pub use users::*;
 
 use serde::{Deserialize, Serialize};

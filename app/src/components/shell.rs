@@ -54,6 +54,10 @@ fn ShellLayout(me: Me) -> impl IntoView {
                         <li><A href="/users">"Users"</A></li>
                         <li><A href="/policies">"Policies"</A></li>
                     </ul>
+                    <p class="sidenav-section">"Access reports"</p>
+                    <ul>
+                        <li><A href="/simulator">"Policy simulator"</A></li>
+                    </ul>
                 </nav>
                 <main class="content">
                     <Outlet/>

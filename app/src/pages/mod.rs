@@ -7,6 +7,7 @@ mod not_found;
 mod policies;
 mod setup;
 mod signin;
+mod simulator;
 mod users;
 
 pub use dashboard::DashboardPage;
@@ -16,4 +17,5 @@ pub use not_found::NotFound;
 pub use policies::{CreatePolicyPage, PoliciesPage, PolicyDetailPage};
 pub use setup::SetupPage;
 pub use signin::{RootSignInPage, SignInPage};
+pub use simulator::{SimulatorPage, WhyPanel};
 pub use users::{CreateUserPage, RetrievePasswordPage, UserDetailPage, UsersPage};

@@ -550,6 +550,7 @@ fn UserPermissions(u: UserView) -> impl IntoView {
                 }.into_any()
             }}
         </div>
+        <crate::pages::WhyPanel user_name=u.user.name.clone()/>
         <div class="panel">
             <h2>"Permissions boundary"</h2>
             {match u.boundary.clone() {

@@ -125,22 +125,35 @@ impl Iam {
 
     /// The request context every decision for `principal` carries.
     fn principal_context(&self, principal: &Principal) -> Context {
+        let user = match &principal.kind {
+            PrincipalKind::User {
+                user_id, user_name, ..
+            } => Some((user_id.as_str(), user_name.as_str())),
+            PrincipalKind::Root { .. } => None,
+        };
+        self.request_context(&principal.arn, &principal.account_id, user)
+    }
+
+    /// The request context of a principal by ARN, with the user's ID and name for an IAM user.
+    pub(crate) fn request_context(
+        &self,
+        arn: &str,
+        account: &AccountId,
+        user: Option<(&str, &str)>,
+    ) -> Context {
         let now = self.now();
         let mut ctx = Context::new()
-            .with("aws:PrincipalArn", principal.arn.as_str())
-            .with("aws:PrincipalAccount", principal.account_id.as_str())
+            .with("aws:PrincipalArn", arn)
+            .with("aws:PrincipalAccount", account.as_str())
             .with("aws:EpochTime", now.unix_timestamp())
             .with(
                 "aws:CurrentTime",
                 now.format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
             );
-        if let PrincipalKind::User {
-            user_id, user_name, ..
-        } = &principal.kind
-        {
-            ctx.insert("aws:username", user_name.as_str());
-            ctx.insert("aws:userid", user_id.as_str());
+        if let Some((user_id, user_name)) = user {
+            ctx.insert("aws:username", user_name);
+            ctx.insert("aws:userid", user_id);
             ctx.insert("aws:PrincipalType", "User");
         }
         ctx
@@ -148,7 +161,7 @@ impl Iam {
 
     /// The user's policies, compiled: user inline and attached, group inline and attached, and
     /// the permissions boundary, each attached policy at its default version, in one query.
-    async fn permission_set(&self, user_id: &str) -> Result<PermissionSet> {
+    pub(crate) async fn permission_set(&self, user_id: &str) -> Result<PermissionSet> {
         let rows = sqlx::query_as!(
             StoredPolicy,
             r#"

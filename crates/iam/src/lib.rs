@@ -18,6 +18,7 @@ mod principal;
 mod session;
 mod setup;
 mod signin;
+mod simulate;
 mod types;
 mod user_views;
 mod users;
@@ -39,6 +40,7 @@ pub use principal::{Principal, PrincipalKind};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
 pub use signin::SignedIn;
+pub use simulate::{Simulation, MAX_SIMULATED_ACTIONS};
 pub use types::{
     AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition, PolicyId, PolicyName,
     UserId, UserName,

@@ -411,3 +411,89 @@ async fn a_group_detail_lists_members_policies_and_inline_policies(pool: PgPool)
     assert_eq!(zoe.from_groups[0].0.name, "Developers");
     assert_eq!(zoe.from_groups[0].1.arn, READ_ONLY);
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_simulator_explains_each_decision_with_its_deciding_statements(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    let (nobody, _) = user(&iam, &acct, "nobody").await;
+    user(&iam, &acct, "dev").await;
+    attach_user(&iam, &acct, "dev", FULL).await;
+    group(&iam, &acct, "Guarded").await;
+    iam.add_user_to_group(
+        &OP,
+        &acct,
+        &"Guarded".parse().unwrap(),
+        &"dev".parse().unwrap(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.put_group_policy(
+        &OP,
+        &acct,
+        &"Guarded".parse().unwrap(),
+        &"no-delete-without-mfa".parse().unwrap(),
+        r#"{"Version":"2012-10-17","Statement":{"Sid":"NoDelete","Effect":"Deny","Action":"iam:DeleteUser","Resource":"*",
+            "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}}"#,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let actions = ["iam:CreateUser", "iam:DeleteUser", "s3:GetObject"].map(String::from);
+    let results = iam
+        .simulate_user(&OP, &acct, &"dev".parse().unwrap(), &actions, "*", &[])
+        .await
+        .unwrap();
+    let decision = |i: usize| results[i].explanation.decision.as_str();
+    assert_eq!(
+        (decision(0), decision(1), decision(2)),
+        ("allowed", "explicitDeny", "implicitDeny")
+    );
+    let allow = &results[0].explanation.matched[0];
+    assert_eq!(allow.policy.name, FULL);
+    assert_eq!(allow.policy.version.as_deref(), Some("v2"));
+    let deny = &results[1].explanation.matched[0];
+    assert_eq!(deny.sid.as_deref(), Some("NoDelete"));
+    assert!(deny.policy.name.contains("Guarded"), "{:?}", deny.policy);
+
+    // With MFA in the context the Deny no longer applies.
+    let with_mfa = iam
+        .simulate_user(
+            &OP,
+            &acct,
+            &"dev".parse().unwrap(),
+            &["iam:DeleteUser".to_owned()],
+            "*",
+            &[("aws:MultiFactorAuthPresent".into(), "true".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(with_mfa[0].explanation.decision.as_str(), "allowed");
+
+    // Bad input and missing permission.
+    let bad = iam
+        .simulate_user(
+            &OP,
+            &acct,
+            &"dev".parse().unwrap(),
+            &["CreateUser".to_owned()],
+            "*",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("service:ActionName"), "{bad}");
+    let denied = iam
+        .simulate_user(&nobody, &acct, &"dev".parse().unwrap(), &actions, "*", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(denied, Error::AccessDenied { .. }), "{denied:?}");
+    let denied = iam
+        .simulate_user(&nobody, &acct, &"ghost".parse().unwrap(), &actions, "*", &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(denied, Error::AccessDenied { .. }), "{denied:?}");
+}

@@ -1,0 +1,102 @@
+//! The policy simulator and the "why" view: a user's policies (inline, attached, through groups,
+//! boundary) evaluated for chosen actions on a resource, with the deciding statements, as AWS's
+//! SimulatePrincipalPolicy does. Nothing is performed.
+
+use gatehouse_policy::{Explanation, Request};
+
+use crate::authz::Actor;
+use crate::{AccountId, Error, Iam, Result, UserName};
+
+/// At most this many actions in one simulation, as AWS's ActionNames.
+pub const MAX_SIMULATED_ACTIONS: usize = 100;
+
+/// What one action on the resource would be decided as, and why.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    pub action: String,
+    pub resource: String,
+    pub explanation: Explanation,
+}
+
+impl Iam {
+    /// Evaluates `actions` on `resource` for a user, with the user's own request context plus
+    /// `context` entries (such as `aws:SourceIp`), authorized as `iam:SimulatePrincipalPolicy`
+    /// on the user's ARN.
+    pub async fn simulate_user(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+        actions: &[String],
+        resource: &str,
+        context: &[(String, String)],
+    ) -> Result<Vec<Simulation>> {
+        let invalid = |field, reason: &str| Error::Invalid {
+            field,
+            reason: reason.to_owned(),
+        };
+        if actions.is_empty() {
+            return Err(invalid("actions", "must name at least one action"));
+        }
+        if actions.len() > MAX_SIMULATED_ACTIONS {
+            return Err(invalid("actions", "may name at most 100 actions"));
+        }
+        if let Some(bad) = actions.iter().find(|a| !well_formed_action(a)) {
+            return Err(Error::Invalid {
+                field: "actions",
+                reason: format!("entry {bad:?} is not an action of the form service:ActionName"),
+            });
+        }
+        if resource.is_empty() || resource.len() > 2048 || (resource != "*" && !resource.starts_with("arn:"))
+        {
+            return Err(invalid("resource", "must be * or an ARN"));
+        }
+        let mut conn = self.pool().acquire().await?;
+        let u = self
+            .find_entity(&mut conn, account, crate::entities::Kind::User, user.as_str())
+            .await;
+        drop(conn);
+        let u = match u {
+            Ok(u) => u,
+            Err(e @ Error::NotFound { .. }) => {
+                // Only someone who may simulate learns that the user does not exist.
+                let arn = format!("arn:{}:iam::{account}:user/{user}", self.partition().as_str());
+                let _ok = self
+                    .authorize(actor, "iam:SimulatePrincipalPolicy", &arn, account)
+                    .await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let _ok = self
+            .authorize(actor, "iam:SimulatePrincipalPolicy", &u.arn, account)
+            .await?;
+        let set = self.permission_set(&u.id).await?;
+        let mut ctx = self.request_context(&u.arn, account, Some((&u.id, &u.name)));
+        for (key, value) in context {
+            ctx.insert(key, value.as_str());
+        }
+        Ok(actions
+            .iter()
+            .map(|action| Simulation {
+                explanation: set.explain(&Request::new(action, resource, &ctx)),
+                action: action.clone(),
+                resource: resource.to_owned(),
+            })
+            .collect())
+    }
+}
+
+fn well_formed_action(action: &str) -> bool {
+    match action.split_once(':') {
+        Some((service, name)) => {
+            !service.is_empty()
+                && !name.is_empty()
+                && service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+        }
+        None => false,
+    }
+}
