@@ -101,6 +101,30 @@ pub struct EventRecord {
     pub error_code: Option<String>,
     pub resource_arn: Option<String>,
     pub request: Value,
+    pub before_state: Option<Value>,
+    pub after_state: Option<Value>,
+}
+
+/// Which events to list: the Event history page's filters and its page key.
+#[derive(Clone, Debug, Default)]
+pub struct EventQuery {
+    /// Events whose actor or resource ARN contains this (a user name, say), ignoring case.
+    pub who: Option<String>,
+    /// Events with exactly this name, such as `CreateUser`.
+    pub event_name: Option<String>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    /// The page starts after (older than) this event: its time and ID.
+    pub before: Option<(OffsetDateTime, i64)>,
+    /// Rows per page; clamped to 1..=1000.
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventPage {
+    pub events: Vec<EventRecord>,
+    /// The key of the next (older) page, when there is one.
+    pub next: Option<(OffsetDateTime, i64)>,
 }
 
 impl Iam {
@@ -111,20 +135,80 @@ impl Iam {
         account: &AccountId,
         limit: i64,
     ) -> Result<Vec<EventRecord>> {
+        let query = EventQuery {
+            limit: u32::try_from(limit).unwrap_or(1),
+            ..EventQuery::default()
+        };
+        Ok(self.search_events(actor, account, &query).await?.events)
+    }
+
+    /// A page of an account's events, newest first, filtered, authorized as
+    /// `cloudtrail:LookupEvents` (the event history is the account's CloudTrail).
+    pub async fn search_events(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        query: &EventQuery,
+    ) -> Result<EventPage> {
         let resource = format!("arn:{}:cloudtrail::{}:*", self.partition().as_str(), account);
         let _ok = self
             .authorize(actor, "cloudtrail:LookupEvents", &resource, account)
             .await?;
-        let rows = sqlx::query_as!(
+        let limit = i64::from(query.limit.clamp(1, 1000));
+        let who = query
+            .who
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
+        let name = query
+            .event_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let (before_time, before_id) = query.before.unzip();
+        let mut events = sqlx::query_as!(
             EventRecord,
-            "select event_id, event_time, account_id, event_source, event_name, actor_arn, actor_detail, \
-             source_ip, user_agent, outcome, error_code, resource_arn, request \
-             from events where account_id = $1 order by event_time desc, event_id desc limit $2",
+            r#"select event_id, event_time, account_id, event_source, event_name, actor_arn, actor_detail,
+                      source_ip, user_agent, outcome, error_code, resource_arn, request, before_state, after_state
+                 from events
+                where account_id = $1
+                  and ($2::text is null or lower(coalesce(actor_arn, '') || ' ' || coalesce(resource_arn, '') || ' ' || coalesce(actor_detail, '')) like $2)
+                  and ($3::text is null or event_name = $3)
+                  and ($4::timestamptz is null or event_time >= $4)
+                  and ($5::timestamptz is null or event_time < $5)
+                  and ($6::timestamptz is null or (event_time, event_id) < ($6, $7))
+                order by event_time desc, event_id desc
+                limit $8"#,
             account.as_str(),
-            limit.clamp(1, 1000),
+            who,
+            name,
+            query.since,
+            query.until,
+            before_time,
+            before_id,
+            limit + 1,
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows)
+        let next = if events.len() as i64 > limit {
+            events.truncate(limit as usize);
+            events.last().map(|e| (e.event_time, e.event_id))
+        } else {
+            None
+        };
+        Ok(EventPage { events, next })
     }
+}
+
+/// Escapes `%`, `_` and `\` so that user input matches itself in a `like` pattern.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -2,6 +2,7 @@
 //! their Postgres store, password hashing, the sign-in state kept in sessions, and the event
 //! history. No Leptos, no HTTP: the console (`app`) and the server call these services.
 
+mod account_settings;
 mod accounts;
 mod authz;
 mod clock;
@@ -27,11 +28,12 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+pub use account_settings::AccountSummary;
 pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
 pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
-pub use events::{EventRecord, Outcome, RequestMeta, Source};
+pub use events::{EventPage, EventQuery, EventRecord, Outcome, RequestMeta, Source};
 pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
 pub use password::{generate_password, HashCost, PasswordRules, Passwords};
 pub use policies::{CreatedPolicy, NewPolicy, PolicyScope, PolicySummary};

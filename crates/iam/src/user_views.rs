@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::authz::Actor;
+use crate::events::like_escape;
 use crate::{AccountId, Error, Iam, Result, UserName};
 
 /// One page of the Users list. Names are unique per account ignoring case, so the lower-cased
@@ -248,16 +249,4 @@ impl Iam {
             boundary,
         })
     }
-}
-
-/// Escapes `%`, `_` and `\` so that user input matches itself in a `like` pattern.
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
