@@ -97,6 +97,7 @@ const READS: &[&str] = &[
     "list_policies",
     "get_policy",
     "simulate",
+    "account_summary",
 ];
 
 /// The state every change would alter: rows of every IAM table and the events.
@@ -112,6 +113,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "managed_policies",
         "policy_versions",
         "events",
+        "accounts where alias is not null",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }
@@ -422,6 +424,42 @@ async fn the_tutorial_group_then_user_with_a_generated_password_who_signs_in(poo
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn root_renames_the_account_and_reads_the_event_history_with_filters(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let acct = app.acme().await.account_id;
+    app.post("/api/sign_in_root", &ROOT).await;
+    let (status, body) = call(&app, &acct, "set_account_alias", &[("alias", "acme-corp")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call(&app, &acct, "set_account_alias", &[("alias", "Not_Valid")]).await;
+    assert!(body.contains(r#""field":"alias""#), "{body}");
+    let (_, me) = call(&app, &acct, "whoami", &[]).await;
+    assert!(me.contains(&format!("{}/signin/acme-corp", app.base)), "{me}");
+    let (_, events) = call(
+        &app,
+        &acct,
+        "list_events",
+        &[("event_name", "CreateAccountAlias")],
+    )
+    .await;
+    let events: serde_json::Value = serde_json::from_str(&events).unwrap();
+    assert_eq!(events["events"].as_array().unwrap().len(), 1, "{events}");
+    assert!(events["events"][0]["before"].as_str().unwrap().contains("acme"));
+    assert!(events["events"][0]["after"]
+        .as_str()
+        .unwrap()
+        .contains("acme-corp"));
+    let (_, bad) = call(&app, &acct, "list_events", &[("since", "23/11/2026")]).await;
+    assert!(bad.contains("YYYY-MM-DD"), "{bad}");
+    let (_, summary) = call(&app, &acct, "account_summary", &[]).await;
+    assert!(summary.contains(r#""users":1"#), "{summary}");
+    let html = app.get("/events").await.text().await.unwrap();
+    assert!(
+        html.contains("CreateAccountAlias") && html.contains("ConsoleLogin"),
+        "the page lists events"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

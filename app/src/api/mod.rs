@@ -2,6 +2,7 @@
 //! `gatehouse_iam` service and maps the error. Endpoints are fixed (`/api/<name>`) so tests and
 //! scripts can rely on them.
 
+mod account;
 mod auth;
 mod groups;
 mod policies;
@@ -9,6 +10,7 @@ mod setup;
 mod simulate;
 mod users;
 
+pub use account::*;
 pub use auth::*;
 pub use groups::*;
 pub use policies::*;

@@ -53,10 +53,12 @@ fn ShellLayout(me: Me) -> impl IntoView {
                         <li><A href="/groups">"User groups"</A></li>
                         <li><A href="/users">"Users"</A></li>
                         <li><A href="/policies">"Policies"</A></li>
+                        <li><A href="/account">"Account settings"</A></li>
                     </ul>
                     <p class="sidenav-section">"Access reports"</p>
                     <ul>
                         <li><A href="/simulator">"Policy simulator"</A></li>
+                        <li><A href="/events">"Event history"</A></li>
                     </ul>
                 </nav>
                 <main class="content">

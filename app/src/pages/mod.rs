@@ -1,7 +1,9 @@
 //! One file per page.
 
+mod account;
 mod dashboard;
 mod error_page;
+mod events;
 mod groups;
 mod not_found;
 mod policies;
@@ -10,8 +12,10 @@ mod signin;
 mod simulator;
 mod users;
 
+pub use account::AccountSettingsPage;
 pub use dashboard::DashboardPage;
 pub use error_page::ErrorPage;
+pub use events::EventsPage;
 pub use groups::{CreateGroupPage, GroupDetailPage, GroupsPage};
 pub use not_found::NotFound;
 pub use policies::{CreatePolicyPage, PoliciesPage, PolicyDetailPage};
