@@ -17,8 +17,11 @@ const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
 const FULL: &str = "arn:aws:iam::aws:policy/IAMFullAccess";
 const ROOT: [(&str, &str); 2] = [("email", "root@acme.example"), ("password", "root password 123")];
 
+/// A form as field name and value pairs.
+type Form = &'static [(&'static str, &'static str)];
+
 /// Every console server function with a well-formed input. `{acct}` is replaced by the account ID.
-const FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+const FUNCTIONS: &[(&str, Form)] = &[
     ("list_groups", &[]),
     ("get_group", &[("group_name", "Ops")]),
     (
@@ -468,7 +471,8 @@ async fn bad_wizard_and_editor_input_gets_a_field_error_and_writes_nothing(pool:
     let acct = app.acme().await.account_id;
     app.post("/api/sign_in_root", &ROOT).await;
     let before = fingerprint(&app).await;
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    // (function, form, field the error belongs to, part of its message)
+    let cases: &[(&str, Form, &str, &str)] = &[
         (
             "create_user",
             &[("user_name", "bad name")],
