@@ -104,6 +104,7 @@ pub fn internal(source: &dyn std::error::Error) -> AppError {
 fn field_name(label: &str) -> &'static str {
     match label {
         "account alias" => "alias",
+        "user" => "user_name",
         "email" => "email",
         "user name" => "user_name",
         "account" => "account",

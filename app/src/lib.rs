@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("policies/create") view=CreatePolicyPage/>
                     <Route path=path!("policy") view=PolicyDetailPage/>
                     <Route path=path!("simulator") view=SimulatorPage/>
+                    <Route path=path!("inline-policy") view=InlinePolicyPage/>
                     <Route path=path!("account") view=AccountSettingsPage/>
                     <Route path=path!("events") view=EventsPage/>
                 </ParentRoute>

@@ -37,8 +37,12 @@ const FUNCTIONS: &[(&str, Form)] = &[
         &[("group_name", "Ops"), ("user_name", "bob")],
     ),
     (
-        "attach_group_policy",
-        &[("group_name", "Ops"), ("policy_arn", FULL)],
+        "attach_group_policies",
+        &[("group_name", "Ops"), ("policies[0]", FULL)],
+    ),
+    (
+        "rename_group",
+        &[("group_name", "Ops"), ("new_group_name", "Renamed")],
     ),
     (
         "detach_group_policy",
@@ -101,6 +105,7 @@ const READS: &[&str] = &[
     "get_policy",
     "simulate",
     "account_summary",
+    "get_inline_policy",
 ];
 
 /// The state every change would alter: rows of every IAM table and the events.
@@ -117,6 +122,10 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "policy_versions",
         "events",
         "accounts where alias is not null",
+        "user_inline_policies",
+        "group_inline_policies",
+        "iam_users where disabled_at is not null or permissions_boundary is not null",
+        "iam_groups where group_name = 'Ops'",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }
@@ -463,6 +472,114 @@ async fn root_renames_the_account_and_reads_the_event_history_with_filters(pool:
         html.contains("CreateAccountAlias") && html.contains("ConsoleLogin"),
         "the page lists events"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn disabling_a_user_ends_its_session_and_deleting_needs_the_typed_name(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let acct = acme_with_entities(&app).await;
+    let bob = spawn_client();
+    let r = bob
+        .post(format!("{}/api/sign_in", app.base))
+        .header(reqwest::header::ORIGIN, &app.base)
+        .form(&[
+            ("account", "acme"),
+            ("user_name", "bob"),
+            ("password", "bob password 12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let whoami = || {
+        bob.post(format!("{}/api/whoami", app.base))
+            .header(reqwest::header::ORIGIN, &app.base)
+            .send()
+    };
+    assert!(whoami().await.unwrap().status().is_success());
+    app.post("/api/sign_in_root", &ROOT).await;
+    let (status, body) = call(
+        &app,
+        &acct,
+        "set_user_disabled",
+        &[("user_name", "bob"), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        whoami()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("NotSignedIn"),
+        "bob's session ended"
+    );
+
+    let (_, body) = call(
+        &app,
+        &acct,
+        "delete_user",
+        &[("user_name", "bob"), ("confirm", "bo")],
+    )
+    .await;
+    assert!(body.contains(r#""field":"confirm""#), "{body}");
+    assert_eq!(
+        app.count("select count(*) from iam_users where user_name = 'bob'")
+            .await,
+        1
+    );
+    let (status, body) = call(
+        &app,
+        &acct,
+        "delete_user",
+        &[("user_name", "bob"), ("confirm", "bob")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        app.count("select count(*) from iam_users where user_name = 'bob'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("select count(*) from group_members").await,
+        0,
+        "bob left Ops with it"
+    );
+
+    // Inline policies: created, read back, and refused when invalid.
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
+    let form = [
+        ("owner_kind", "group"),
+        ("owner_name", "Ops"),
+        ("policy_name", "read-users"),
+        ("document", doc),
+    ];
+    let (status, body) = call(&app, &acct, "put_inline_policy", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = call(&app, &acct, "get_inline_policy", &form[..3]).await;
+    assert!(read.contains("iam:GetUser"), "{read}");
+    let bad = [
+        ("owner_kind", "group"),
+        ("owner_name", "Ops"),
+        ("policy_name", "bad"),
+        ("document", "{"),
+    ];
+    let (_, body) = call(&app, &acct, "put_inline_policy", &bad).await;
+    assert!(body.contains(r#""field":"document""#), "{body}");
+    let (status, body) = call(
+        &app,
+        &acct,
+        "rename_group",
+        &[("group_name", "Ops"), ("new_group_name", "Operations")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, group) = call(&app, &acct, "get_group", &[("group_name", "Operations")]).await;
+    assert!(group.contains("read-users"), "{group}");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -36,6 +36,9 @@ pub struct GroupView {
     pub can_remove_users: bool,
     pub can_attach: bool,
     pub can_detach: bool,
+    pub can_rename: bool,
+    pub can_put_inline: bool,
+    pub can_delete_inline: bool,
 }
 
 /// The account's groups, authorized as `iam:ListGroups`.
@@ -110,6 +113,9 @@ pub async fn get_group(group_name: String) -> Result<GroupView, AppError> {
         can_remove_users: can("iam:RemoveUserFromGroup").await?,
         can_attach: can("iam:AttachGroupPolicy").await?,
         can_detach: can("iam:DetachGroupPolicy").await?,
+        can_rename: can("iam:UpdateGroup").await?,
+        can_put_inline: can("iam:PutGroupPolicy").await?,
+        can_delete_inline: can("iam:DeleteGroupPolicy").await?,
         created: display_time(g.created_at),
         attached: g.attached.into_iter().map(PolicyLink::from).collect(),
         name: g.name,
@@ -162,22 +168,56 @@ pub async fn remove_user_from_group(group_name: String, user_name: String) -> Re
     Ok(())
 }
 
-/// Attaches a managed policy to a group (`iam:AttachGroupPolicy` with `iam:PolicyARN`).
-#[server(prefix = "/api", endpoint = "attach_group_policy")]
-pub async fn attach_group_policy(group_name: String, policy_arn: String) -> Result<(), AppError> {
+/// Attaches managed policies to a group (`iam:AttachGroupPolicy` with `iam:PolicyARN`, each).
+#[server(prefix = "/api", endpoint = "attach_group_policies")]
+pub async fn attach_group_policies(
+    group_name: String,
+    policies: Option<Vec<String>>,
+) -> Result<(), AppError> {
     use crate::ssr::*;
     let (actor, account) = actor().await?;
-    state()?
-        .iam
-        .attach_group_policy(
+    let iam = state()?.iam;
+    let group = group_name.parse()?;
+    for arn in policies.unwrap_or_default() {
+        iam.attach_group_policy(
             &actor,
             &account,
-            &group_name.parse()?,
-            &policy_arn,
+            &group,
+            &arn,
             gatehouse_iam::Source::Console,
             &request_meta(),
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// Renames a group (`iam:UpdateGroup` on its current and new ARN).
+#[server(prefix = "/api", endpoint = "rename_group")]
+pub async fn rename_group(group_name: String, new_group_name: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    let new_name: gatehouse_iam::GroupName =
+        new_group_name
+            .trim()
+            .parse()
+            .map_err(|e: gatehouse_iam::Error| AppError::Invalid {
+                field: "new_group_name".into(),
+                message: e.to_string(),
+            })?;
+    state()?
+        .iam
+        .rename_group(
+            &actor,
+            &account,
+            &group_name.parse()?,
+            &new_name,
+            None,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    leptos_axum::redirect(&format!("/groups/{new_name}"));
     Ok(())
 }
 

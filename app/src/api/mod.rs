@@ -5,6 +5,7 @@
 mod account;
 mod auth;
 mod groups;
+mod inline;
 mod policies;
 mod setup;
 mod simulate;
@@ -13,6 +14,7 @@ mod users;
 pub use account::*;
 pub use auth::*;
 pub use groups::*;
+pub use inline::*;
 pub use policies::*;
 pub use setup::*;
 pub use simulate::*;

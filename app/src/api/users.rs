@@ -43,6 +43,23 @@ pub struct UserView {
     pub from_groups: Vec<(String, PolicyLink)>,
     pub inline_policies: Vec<String>,
     pub boundary: Option<PolicyLink>,
+    pub can: UserPermissions,
+}
+
+/// Which of a user's page controls the signed-in principal may use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPermissions {
+    pub update: bool,
+    pub delete: bool,
+    pub attach: bool,
+    pub detach: bool,
+    pub put_boundary: bool,
+    pub delete_boundary: bool,
+    pub add_to_groups: bool,
+    pub remove_from_groups: bool,
+    pub put_inline: bool,
+    pub delete_inline: bool,
+    pub simulate: bool,
 }
 
 /// What the Retrieve password step shows, once.
@@ -226,7 +243,27 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
         .iam
         .get_user(&actor, &account, &user_name.parse()?)
         .await?;
+    let arn = u.summary.arn.clone();
+    let groups = account_arn(&account, "group/*")?;
+    let can = |action: &'static str, resource: String| {
+        let (actor, account) = (&actor, &account);
+        async move { allows(actor, account, action, &resource).await }
+    };
+    let can = UserPermissions {
+        update: can("iam:UpdateUser", arn.clone()).await?,
+        delete: can("iam:DeleteUser", arn.clone()).await?,
+        attach: can("iam:AttachUserPolicy", arn.clone()).await?,
+        detach: can("iam:DetachUserPolicy", arn.clone()).await?,
+        put_boundary: can("iam:PutUserPermissionsBoundary", arn.clone()).await?,
+        delete_boundary: can("iam:DeleteUserPermissionsBoundary", arn.clone()).await?,
+        add_to_groups: can("iam:AddUserToGroup", groups.clone()).await?,
+        remove_from_groups: can("iam:RemoveUserFromGroup", groups).await?,
+        put_inline: can("iam:PutUserPolicy", arn.clone()).await?,
+        delete_inline: can("iam:DeleteUserPolicy", arn.clone()).await?,
+        simulate: can("iam:SimulatePrincipalPolicy", arn).await?,
+    };
     Ok(UserView {
+        can,
         user_id: u.summary.user_id.clone(),
         user: user_row(u.summary)?,
         password_reset_required: u.password_reset_required,
@@ -240,4 +277,142 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
         inline_policies: u.inline_policies,
         boundary: u.boundary.map(PolicyLink::from),
     })
+}
+
+/// Disables (`disabled=true`) or enables a user (`iam:UpdateUser`); a disabled user's sessions end.
+#[server(prefix = "/api", endpoint = "set_user_disabled")]
+pub async fn set_user_disabled(user_name: String, disabled: bool) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    state()?
+        .iam
+        .set_user_disabled(
+            &actor,
+            &account,
+            &user_name.parse()?,
+            disabled,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Deletes a user and everything it has (`iam:DeleteUser`). The person types the user name to
+/// confirm.
+#[server(prefix = "/api", endpoint = "delete_user")]
+pub async fn delete_user(user_name: String, confirm: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    if confirm.trim() != user_name {
+        return Err(AppError::Invalid {
+            field: "confirm".into(),
+            message: format!("Type the user name, {user_name}, to confirm."),
+        });
+    }
+    let (actor, account) = actor().await?;
+    state()?
+        .iam
+        .delete_user(
+            &actor,
+            &account,
+            &user_name.parse()?,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+/// Sets the permissions boundary (`iam:PutUserPermissionsBoundary`); an empty `policy_arn`
+/// removes it (`iam:DeleteUserPermissionsBoundary`).
+#[server(prefix = "/api", endpoint = "set_user_boundary")]
+pub async fn set_user_boundary(user_name: String, policy_arn: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    let iam = state()?.iam;
+    let user = user_name.parse()?;
+    if policy_arn.trim().is_empty() {
+        iam.delete_user_boundary(
+            &actor,
+            &account,
+            &user,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    } else {
+        iam.put_user_boundary(
+            &actor,
+            &account,
+            &user,
+            policy_arn.trim(),
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Attaches managed policies to a user (`iam:AttachUserPolicy` with `iam:PolicyARN`, each).
+#[server(prefix = "/api", endpoint = "attach_user_policies")]
+pub async fn attach_user_policies(user_name: String, policies: Option<Vec<String>>) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    let iam = state()?.iam;
+    let user = user_name.parse()?;
+    for arn in policies.unwrap_or_default() {
+        iam.attach_user_policy(
+            &actor,
+            &account,
+            &user,
+            &arn,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Detaches a managed policy from a user (`iam:DetachUserPolicy` with `iam:PolicyARN`).
+#[server(prefix = "/api", endpoint = "detach_user_policy")]
+pub async fn detach_user_policy(user_name: String, policy_arn: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    state()?
+        .iam
+        .detach_user_policy(
+            &actor,
+            &account,
+            &user_name.parse()?,
+            &policy_arn,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Adds a user to groups (`iam:AddUserToGroup` on each group).
+#[server(prefix = "/api", endpoint = "add_user_to_groups")]
+pub async fn add_user_to_groups(user_name: String, groups: Option<Vec<String>>) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    let iam = state()?.iam;
+    let user = user_name.parse()?;
+    let groups: Vec<gatehouse_iam::GroupName> = parse_all(groups.unwrap_or_default())?;
+    for group in &groups {
+        iam.add_user_to_group(
+            &actor,
+            &account,
+            group,
+            &user,
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    get_group, list_groups, list_policies, list_users, AddUsersToGroup, CreateGroup, DeleteGroup,
-    DetachGroupPolicy, GroupView, RemoveUserFromGroup,
+    get_group, list_groups, list_policies, list_users, url_encode, AddUsersToGroup, AttachGroupPolicies,
+    CreateGroup, DeleteGroup, DeleteInlinePolicy, DetachGroupPolicy, GroupView, RemoveUserFromGroup,
+    RenameGroup,
 };
 use crate::components::{field_error, form_error, ConfirmDelete, Field, FormAlert, Tabs};
 use crate::pages::ErrorPage;
@@ -175,13 +176,14 @@ pub fn GroupDetailPage() -> impl IntoView {
     let remove = ServerAction::<RemoveUserFromGroup>::new();
     let add = ServerAction::<AddUsersToGroup>::new();
     let detach = ServerAction::<DetachGroupPolicy>::new();
+    let attach = ServerAction::<AttachGroupPolicies>::new();
+    let delete_inline = ServerAction::<DeleteInlinePolicy>::new();
     let group = Resource::new(
         move || {
             (
                 name(),
-                remove.version().get(),
-                add.version().get(),
-                detach.version().get(),
+                remove.version().get() + add.version().get() + detach.version().get(),
+                attach.version().get() + delete_inline.version().get(),
             )
         },
         |(name, ..)| get_group(name),
@@ -197,7 +199,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                         Ok(g) => {
                             let created = query.read().get("created").is_some();
                             let tab = query.read().get("tab").unwrap_or_else(|| "users".into());
-                            view! { <GroupDetail g created tab remove add detach/> }.into_any()
+                            view! { <GroupDetail g created tab remove add detach attach delete_inline/> }.into_any()
                         }
                     }
                 })}
@@ -214,6 +216,8 @@ fn GroupDetail(
     remove: ServerAction<RemoveUserFromGroup>,
     add: ServerAction<AddUsersToGroup>,
     detach: ServerAction<DetachGroupPolicy>,
+    attach: ServerAction<AttachGroupPolicies>,
+    delete_inline: ServerAction<DeleteInlinePolicy>,
 ) -> impl IntoView {
     let base = format!("/groups/{}", g.name);
     let tabs = vec![
@@ -224,9 +228,11 @@ fn GroupDetail(
         ),
     ];
     let delete = ServerAction::<DeleteGroup>::new();
+    let rename = ServerAction::<RenameGroup>::new();
+    let rename_error = form_error(rename.value());
     let name = g.name.clone();
     let body = match tab.as_str() {
-        "permissions" => view! { <GroupPermissions g=g.clone() detach/> }.into_any(),
+        "permissions" => view! { <GroupPermissions g=g.clone() detach attach delete_inline/> }.into_any(),
         _ => view! { <GroupUsers g=g.clone() remove add/> }.into_any(),
     };
     view! {
@@ -235,6 +241,20 @@ fn GroupDetail(
         })}
         <div class="page-header">
             <h1>{g.name.clone()}</h1>
+            <div class="header-actions">
+            {g.can_rename.then(|| { let name = name.clone(); view! {
+                <details class="confirm">
+                    <summary class="button secondary">"Edit name"</summary>
+                    <div class="confirm-body">
+                        <ActionForm action=rename attr:class="form" attr:aria-label="Edit group name">
+                            <input type="hidden" name="group_name" value=name.clone()/>
+                            <Field label="New user group name" name="new_group_name" value=name.clone() required=true error=field_error(rename_error, "new_group_name")/>
+                            <FormAlert error=rename_error fields=&["new_group_name"]/>
+                            <button type="submit" class="button primary">"Save changes"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            }})}
             {g.can_delete.then(|| {
                 let error = form_error(delete.value());
                 view! {
@@ -250,6 +270,7 @@ fn GroupDetail(
                     </ConfirmDelete>
                 }
             })}
+            </div>
         </div>
         <div class="panel">
             <h2>"Summary"</h2>
@@ -336,12 +357,27 @@ fn GroupUsers(
 }
 
 #[component]
-fn GroupPermissions(g: GroupView, detach: ServerAction<DetachGroupPolicy>) -> impl IntoView {
+fn GroupPermissions(
+    g: GroupView,
+    detach: ServerAction<DetachGroupPolicy>,
+    attach: ServerAction<AttachGroupPolicies>,
+    delete_inline: ServerAction<DeleteInlinePolicy>,
+) -> impl IntoView {
     let error = form_error(detach.value());
+    let attach_error = form_error(attach.value());
+    let inline_error = form_error(delete_inline.value());
+    let policies = Resource::new(|| (), |_| list_policies(None, None));
+    let attached: Vec<String> = g.attached.iter().map(|p| p.arn.clone()).collect();
+    let inline_href = format!("/inline-policy?owner=group&name={}", url_encode(&g.name));
+    let group_name = g.name.clone();
     view! {
         <div class="panel table-panel" role="tabpanel">
-            <div class="panel-header"><h2>"Permissions policies"</h2></div>
+            <div class="panel-header row">
+                <h2>"Permissions policies"</h2>
+                {g.can_put_inline.then(|| view! { <a class="button secondary small" href=inline_href.clone()>"Create inline policy"</a> })}
+            </div>
             <FormAlert error fields=&[]/>
+            <FormAlert error=inline_error fields=&[]/>
             {if g.attached.is_empty() && g.inline_policies.is_empty() {
                 view! { <div class="empty"><p><strong>"No permissions"</strong></p><p>"No policies are attached to this group."</p></div> }.into_any()
             } else {
@@ -362,13 +398,52 @@ fn GroupPermissions(g: GroupView, detach: ServerAction<DetachGroupPolicy>) -> im
                                     })}</td>
                                 </tr>
                             }}).collect_view()}
-                            {g.inline_policies.iter().cloned().map(|n| view! {
-                                <tr><td>{n}</td><td>"Customer inline"</td><td></td></tr>
+                            {g.inline_policies.iter().cloned().map(|n| {
+                                let edit = format!("/inline-policy?owner=group&name={}&policy={}", url_encode(&g.name), url_encode(&n));
+                                let (gn, pn, label) = (g.name.clone(), n.clone(), n.clone());
+                                view! {
+                                    <tr>
+                                        <td><a href=edit>{n}</a></td><td>"Customer inline"</td>
+                                        <td class="actions">{g.can_delete_inline.then(move || view! {
+                                            <ActionForm action=delete_inline attr:class="inline-form">
+                                                <input type="hidden" name="owner_kind" value="group"/>
+                                                <input type="hidden" name="owner_name" value=gn/>
+                                                <input type="hidden" name="policy_name" value=pn/>
+                                                <button type="submit" class="button secondary small" aria-label=format!("Delete {label}")>"Delete"</button>
+                                            </ActionForm>
+                                        })}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
         </div>
+        {g.can_attach.then(|| view! {
+            <details class="panel">
+                <summary><strong>"Add permissions"</strong>" — attach policies"</summary>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || {
+                        let (group_name, attached) = (group_name.clone(), attached.clone());
+                        Suspend::new(async move {
+                            let available: Vec<_> = policies.await.map(|p| p.policies).unwrap_or_default().into_iter().filter(|p| !attached.contains(&p.arn)).collect();
+                            view! {
+                                <ActionForm action=attach attr:class="form" attr:aria-label="Attach policies">
+                                    <FormAlert error=attach_error fields=&[]/>
+                                    <input type="hidden" name="group_name" value=group_name/>
+                                    <ul class="check-list policies">
+                                        {available.into_iter().enumerate().map(|(i, p)| view! {
+                                            <li><label><input type="checkbox" name=format!("policies[{i}]") value=p.arn.clone()/>" " {p.name.clone()}</label></li>
+                                        }).collect_view()}
+                                    </ul>
+                                    <button type="submit" class="button primary">"Attach policies"</button>
+                                </ActionForm>
+                            }
+                        })
+                    }}
+                </Suspense>
+            </details>
+        })}
     }
 }

@@ -6,10 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    get_user, list_groups, list_policies, list_users, take_created_user, url_encode, CreateUser,
-    CreatedUserView, PolicyLink, UserView,
+    get_user, list_groups, list_policies, list_users, take_created_user, url_encode, AddUserToGroups,
+    AttachUserPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachUserPolicy,
+    PolicyLink, RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, UserView,
 };
-use crate::components::{field_error, form_error, CopyButton, Field, FormAlert, Tabs};
+use crate::components::{field_error, form_error, ConfirmDelete, CopyButton, Field, FormAlert, Tabs};
 use crate::pages::ErrorPage;
 
 #[component]
@@ -442,23 +443,75 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// The mutations of a user's page; the page reloads the user after any of them.
+#[derive(Clone, Copy)]
+struct UserActions {
+    disable: ServerAction<SetUserDisabled>,
+    boundary: ServerAction<SetUserBoundary>,
+    attach: ServerAction<AttachUserPolicies>,
+    detach: ServerAction<DetachUserPolicy>,
+    add_groups: ServerAction<AddUserToGroups>,
+    remove_group: ServerAction<RemoveUserFromGroup>,
+    delete_inline: ServerAction<DeleteInlinePolicy>,
+}
+
+impl UserActions {
+    fn new() -> Self {
+        Self {
+            disable: ServerAction::new(),
+            boundary: ServerAction::new(),
+            attach: ServerAction::new(),
+            detach: ServerAction::new(),
+            add_groups: ServerAction::new(),
+            remove_group: ServerAction::new(),
+            delete_inline: ServerAction::new(),
+        }
+    }
+
+    fn version(&self) -> usize {
+        self.disable.version().get()
+            + self.boundary.version().get()
+            + self.attach.version().get()
+            + self.detach.version().get()
+            + self.add_groups.version().get()
+            + self.remove_group.version().get()
+            + self.delete_inline.version().get()
+    }
+
+    /// The last error of any of them, for the page's alert.
+    fn error(&self) -> Signal<Option<crate::error::AppError>> {
+        let errors = [
+            form_error(self.disable.value()),
+            form_error(self.boundary.value()),
+            form_error(self.attach.value()),
+            form_error(self.detach.value()),
+            form_error(self.add_groups.value()),
+            form_error(self.remove_group.value()),
+            form_error(self.delete_inline.value()),
+        ];
+        Signal::derive(move || errors.iter().find_map(|e| e.get()))
+    }
+}
+
 #[component]
 pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let user = Resource::new(name, get_user);
+    let actions = UserActions::new();
+    let user = Resource::new(move || (name(), actions.version()), |(name, _)| get_user(name));
     view! {
         <Title text="User · Gatehouse"/>
         <section class="page">
             <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/users">"Users"</a>" › " {name}</nav>
+            <FormAlert error=actions.error() fields=&[]/>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
                         Ok(u) => {
                             let tab = query.read().get("tab").unwrap_or_else(|| "permissions".into());
-                            view! { <UserDetail u tab/> }.into_any()
+                            view! { <UserDetail u tab actions/> }.into_any()
                         }
                     }
                 })}
@@ -468,33 +521,43 @@ pub fn UserDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn UserDetail(u: UserView, tab: String) -> impl IntoView {
+fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
     let base = format!("/users/{}", u.user.name);
     let tabs = vec![
         ("permissions", "Permissions".to_owned()),
         ("groups", format!("Groups ({})", u.groups.len())),
     ];
     let body = match tab.as_str() {
-        "groups" => view! {
-            <div class="panel table-panel" role="tabpanel">
-                <div class="panel-header"><h2>"User groups membership"</h2></div>
-                {if u.groups.is_empty() {
-                    view! { <div class="empty"><p><strong>"No groups"</strong></p><p>"This user is not in any group."</p></div> }.into_any()
-                } else {
-                    view! {
-                        <table class="table">
-                            <thead><tr><th scope="col">"Group name"</th></tr></thead>
-                            <tbody>{u.groups.iter().map(|g| view! { <tr><td><a href=format!("/groups/{g}")>{g.clone()}</a></td></tr> }).collect_view()}</tbody>
-                        </table>
-                    }.into_any()
-                }}
-            </div>
-        }.into_any(),
-        _ => view! { <UserPermissions u=u.clone()/> }.into_any(),
+        "groups" => view! { <UserGroups u=u.clone() actions/> }.into_any(),
+        _ => view! { <UserPermissions u=u.clone() actions/> }.into_any(),
     };
+    let delete = ServerAction::<DeleteUser>::new();
+    let delete_error = form_error(delete.value());
+    let name = u.user.name.clone();
+    let disabled = u.user.disabled;
     view! {
         <div class="page-header">
             <h1>{u.user.name.clone()} {u.user.disabled.then(|| view! { " " <span class="badge badge-warn">"Disabled"</span> })}</h1>
+            <div class="header-actions">
+                {u.can.update.then(|| { let name = name.clone(); view! {
+                    <ActionForm action=actions.disable attr:class="inline-form">
+                        <input type="hidden" name="user_name" value=name.clone()/>
+                        <input type="hidden" name="disabled" value=if disabled { "false" } else { "true" }/>
+                        <button type="submit" class="button secondary">{if disabled { "Enable user" } else { "Disable user" }}</button>
+                    </ActionForm>
+                }})}
+                {u.can.delete.then(|| view! {
+                    <ConfirmDelete label="Delete">
+                        <ActionForm action=delete attr:class="form" attr:aria-label="Delete user">
+                            <p>"Deleting the user removes its console password, its group memberships and its policies. This cannot be undone."</p>
+                            <input type="hidden" name="user_name" value=name.clone()/>
+                            <Field label="To confirm deletion, enter the user name" name="confirm" required=true error=field_error(delete_error, "confirm")/>
+                            <FormAlert error=delete_error fields=&["confirm"]/>
+                            <button type="submit" class="button danger">"Delete user"</button>
+                        </ActionForm>
+                    </ConfirmDelete>
+                })}
+            </div>
         </div>
         <div class="panel">
             <h2>"Summary"</h2>
@@ -512,51 +575,200 @@ fn UserDetail(u: UserView, tab: String) -> impl IntoView {
 }
 
 #[component]
-fn UserPermissions(u: UserView) -> impl IntoView {
-    let rows: Vec<(PolicyLink, String)> = u
+fn UserPermissions(u: UserView, actions: UserActions) -> impl IntoView {
+    let rows: Vec<(PolicyLink, Option<String>)> = u
         .attached
         .iter()
         .cloned()
-        .map(|p| (p, "Attached directly".to_owned()))
-        .chain(
-            u.from_groups
-                .iter()
-                .cloned()
-                .map(|(g, p)| (p, format!("Group {g}"))),
-        )
+        .map(|p| (p, None))
+        .chain(u.from_groups.iter().cloned().map(|(g, p)| (p, Some(g))))
         .collect();
+    let name = u.user.name.clone();
+    let policies = Resource::new(|| (), |_| list_policies(None, None));
+    let attached: Vec<String> = u.attached.iter().map(|p| p.arn.clone()).collect();
+    let inline_href = format!("/inline-policy?owner=user&name={}", url_encode(&name));
     view! {
         <div class="panel table-panel" role="tabpanel">
-            <div class="panel-header"><h2>"Permissions policies"</h2></div>
+            <div class="panel-header row">
+                <h2>"Permissions policies"</h2>
+                {u.can.put_inline.then(|| view! { <a class="button secondary small" href=inline_href.clone()>"Create inline policy"</a> })}
+            </div>
             {if rows.is_empty() && u.inline_policies.is_empty() {
                 view! { <div class="empty"><p><strong>"No permissions"</strong></p><p>"No policies apply to this user."</p></div> }.into_any()
             } else {
                 view! {
                     <table class="table">
-                        <thead><tr><th scope="col">"Policy name"</th><th scope="col">"Type"</th><th scope="col">"Attached via"</th></tr></thead>
+                        <thead><tr><th scope="col">"Policy name"</th><th scope="col">"Type"</th><th scope="col">"Attached via"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                         <tbody>
-                            {rows.into_iter().map(|(p, via)| view! {
-                                <tr>
-                                    <td><a href=p.href()>{p.name.clone()}</a></td>
-                                    <td>{if p.system { "AWS managed" } else { "Customer managed" }}</td>
-                                    <td>{via}</td>
-                                </tr>
+                            {rows.into_iter().map(|(p, via)| {
+                                let direct = via.is_none();
+                                let (n, arn, pname) = (name.clone(), p.arn.clone(), p.name.clone());
+                                view! {
+                                    <tr>
+                                        <td><a href=p.href()>{p.name.clone()}</a></td>
+                                        <td>{if p.system { "AWS managed" } else { "Customer managed" }}</td>
+                                        <td>{via.map(|g| format!("Group {g}")).unwrap_or_else(|| "Attached directly".into())}</td>
+                                        <td class="actions">{(direct && u.can.detach).then(move || view! {
+                                            <ActionForm action=actions.detach attr:class="inline-form">
+                                                <input type="hidden" name="user_name" value=n/>
+                                                <input type="hidden" name="policy_arn" value=arn/>
+                                                <button type="submit" class="button secondary small" aria-label=format!("Detach {pname}")>"Detach"</button>
+                                            </ActionForm>
+                                        })}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
-                            {u.inline_policies.iter().map(|n| view! {
-                                <tr><td>{n.clone()}</td><td>"Customer inline"</td><td>"Inline"</td></tr>
+                            {u.inline_policies.iter().map(|p| {
+                                let edit = format!("/inline-policy?owner=user&name={}&policy={}", url_encode(&name), url_encode(p));
+                                let (n, pn, label) = (name.clone(), p.clone(), p.clone());
+                                view! {
+                                    <tr>
+                                        <td><a href=edit>{p.clone()}</a></td><td>"Customer inline"</td><td>"Inline"</td>
+                                        <td class="actions">{u.can.delete_inline.then(move || view! {
+                                            <ActionForm action=actions.delete_inline attr:class="inline-form">
+                                                <input type="hidden" name="owner_kind" value="user"/>
+                                                <input type="hidden" name="owner_name" value=n/>
+                                                <input type="hidden" name="policy_name" value=pn/>
+                                                <button type="submit" class="button secondary small" aria-label=format!("Delete {label}")>"Delete"</button>
+                                            </ActionForm>
+                                        })}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
         </div>
-        <crate::pages::WhyPanel user_name=u.user.name.clone()/>
+        {u.can.attach.then(|| {
+            let name = name.clone();
+            view! {
+                <details class="panel">
+                    <summary><strong>"Add permissions"</strong>" — attach policies directly"</summary>
+                    <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                        {move || {
+                            let (name, attached) = (name.clone(), attached.clone());
+                            Suspend::new(async move {
+                                let available: Vec<_> = policies.await.map(|p| p.policies).unwrap_or_default().into_iter().filter(|p| !attached.contains(&p.arn)).collect();
+                                view! {
+                                    <ActionForm action=actions.attach attr:class="form" attr:aria-label="Attach policies">
+                                        <input type="hidden" name="user_name" value=name/>
+                                        <ul class="check-list policies">
+                                            {available.into_iter().enumerate().map(|(i, p)| view! {
+                                                <li><label><input type="checkbox" name=format!("policies[{i}]") value=p.arn.clone()/>" " {p.name.clone()}</label></li>
+                                            }).collect_view()}
+                                        </ul>
+                                        <button type="submit" class="button primary">"Add permissions"</button>
+                                    </ActionForm>
+                                }
+                            })
+                        }}
+                    </Suspense>
+                </details>
+            }
+        })}
+        {u.can.simulate.then(|| view! { <crate::pages::WhyPanel user_name=u.user.name.clone()/> })}
+        <UserBoundary u=u.clone() actions/>
+    }
+}
+
+#[component]
+fn UserBoundary(u: UserView, actions: UserActions) -> impl IntoView {
+    let policies = Resource::new(|| (), |_| list_policies(None, None));
+    let editable = u.can.put_boundary || u.can.delete_boundary;
+    let name = u.user.name.clone();
+    let current = u.boundary.as_ref().map(|b| b.arn.clone()).unwrap_or_default();
+    view! {
         <div class="panel">
             <h2>"Permissions boundary"</h2>
             {match u.boundary.clone() {
-                Some(b) => view! { <p>"This user's permissions are limited by " <a href=b.href()>{b.name.clone()}</a>"."</p> }.into_any(),
-                None => view! { <p class="muted">"No permissions boundary is set."</p> }.into_any(),
+                Some(b) => view! { <p data-testid="boundary">"This user's permissions are limited by " <a href=b.href()>{b.name.clone()}</a>"."</p> }.into_any(),
+                None => view! { <p class="muted" data-testid="boundary">"No permissions boundary is set."</p> }.into_any(),
+            }}
+            {editable.then(|| view! {
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let (name, current) = (name.clone(), current.clone());
+                        Suspend::new(async move {
+                            let policies = policies.await.map(|p| p.policies).unwrap_or_default();
+                            view! {
+                                <ActionForm action=actions.boundary attr:class="form inline-fields" attr:aria-label="Permissions boundary">
+                                    <input type="hidden" name="user_name" value=name/>
+                                    <label for="boundary-policy">"Boundary policy"</label>
+                                    <select id="boundary-policy" name="policy_arn">
+                                        <option value="" selected=current.is_empty()>"No permissions boundary"</option>
+                                        {policies.into_iter().map(|p| { let sel = p.arn == current; view! { <option value=p.arn.clone() selected=sel>{p.name.clone()}</option> } }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button secondary">"Set boundary"</button>
+                                </ActionForm>
+                            }
+                        })
+                    }}
+                </Suspense>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn UserGroups(u: UserView, actions: UserActions) -> impl IntoView {
+    let all = Resource::new(|| (), |_| list_groups());
+    let name = u.user.name.clone();
+    let member_of = u.groups.clone();
+    view! {
+        <div class="panel table-panel" role="tabpanel">
+            <div class="panel-header"><h2>"User groups membership"</h2></div>
+            {if u.groups.is_empty() {
+                view! { <div class="empty"><p><strong>"No groups"</strong></p><p>"This user is not in any group."</p></div> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th scope="col">"Group name"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>{u.groups.iter().map(|g| {
+                            let (n, gn, label) = (name.clone(), g.clone(), g.clone());
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/groups/{g}")>{g.clone()}</a></td>
+                                    <td class="actions">{u.can.remove_from_groups.then(move || view! {
+                                        <ActionForm action=actions.remove_group attr:class="inline-form">
+                                            <input type="hidden" name="group_name" value=gn/>
+                                            <input type="hidden" name="user_name" value=n/>
+                                            <button type="submit" class="button secondary small" aria-label=format!("Remove from {label}")>"Remove"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
             }}
         </div>
+        {u.can.add_to_groups.then(|| view! {
+            <div class="panel">
+                <h2>"Add user to groups"</h2>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || {
+                        let (name, member_of) = (name.clone(), member_of.clone());
+                        Suspend::new(async move {
+                            let others: Vec<String> = all.await.map(|p| p.groups).unwrap_or_default().into_iter().map(|g| g.name).filter(|g| !member_of.contains(g)).collect();
+                            if others.is_empty() {
+                                return view! { <p class="muted">"The user is in every group."</p> }.into_any();
+                            }
+                            view! {
+                                <ActionForm action=actions.add_groups attr:class="form" attr:aria-label="Add user to groups">
+                                    <input type="hidden" name="user_name" value=name/>
+                                    <ul class="check-list">
+                                        {others.into_iter().enumerate().map(|(i, g)| view! {
+                                            <li><label><input type="checkbox" name=format!("groups[{i}]") value=g.clone()/>" " {g.clone()}</label></li>
+                                        }).collect_view()}
+                                    </ul>
+                                    <button type="submit" class="button primary">"Add to groups"</button>
+                                </ActionForm>
+                            }.into_any()
+                        })
+                    }}
+                </Suspense>
+            </div>
+        })}
     }
 }

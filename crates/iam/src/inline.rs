@@ -89,6 +89,70 @@ impl Iam {
             .await
     }
 
+    /// A user's inline policy document, authorized as `iam:GetUserPolicy` on the user.
+    pub async fn get_user_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+        name: &PolicyName,
+    ) -> Result<String> {
+        self.get_inline(actor, account, Kind::User, user.as_str(), name)
+            .await
+    }
+
+    /// A group's inline policy document, authorized as `iam:GetGroupPolicy` on the group.
+    pub async fn get_group_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        group: &GroupName,
+        name: &PolicyName,
+    ) -> Result<String> {
+        self.get_inline(actor, account, Kind::Group, group.as_str(), name)
+            .await
+    }
+
+    async fn get_inline(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        kind: Kind,
+        owner: &str,
+        name: &PolicyName,
+    ) -> Result<String> {
+        let action = kind.pick("iam:GetUserPolicy", "iam:GetGroupPolicy");
+        // A read: the transaction only finds the entity; nothing is written.
+        let (mut tx, entity) = self
+            .begin_change(actor, account, kind, owner, action, &[])
+            .await?;
+        let document = match kind {
+            Kind::User => {
+                sqlx::query_scalar!(
+                    "select document from user_inline_policies where user_id = $1 and policy_name = $2",
+                    entity.id,
+                    name.as_str()
+                )
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+            Kind::Group => {
+                sqlx::query_scalar!(
+                    "select document from group_inline_policies where group_id = $1 and policy_name = $2",
+                    entity.id,
+                    name.as_str()
+                )
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+        };
+        tx.rollback().await?;
+        document.ok_or_else(|| Error::NotFound {
+            kind: "inline policy",
+            name: name.to_string(),
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn put_inline(
         &self,

@@ -21,6 +21,7 @@ mod setup;
 mod signin;
 mod simulate;
 mod types;
+mod user_changes;
 mod user_views;
 mod users;
 

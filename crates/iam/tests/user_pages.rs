@@ -497,3 +497,154 @@ async fn the_simulator_explains_each_decision_with_its_deciding_statements(pool:
         .unwrap_err();
     assert!(matches!(denied, Error::AccessDenied { .. }), "{denied:?}");
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_disabled_user_cannot_sign_in_until_enabled_again(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    iam.create_user_with(
+        &OP,
+        &acct_ref(&acct),
+        wizard_user("dana"),
+        NewUserPermissions::default(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let password = SecretString::from("Initial-Passw0rd-xyz".to_owned());
+    let m = meta();
+    let sign_in = || iam.sign_in_user(acct.as_str(), "dana", &password, &m);
+    assert!(sign_in().await.is_ok());
+    let dana = "dana".parse().unwrap();
+    iam.set_user_disabled(&OP, &acct, &dana, true, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(matches!(sign_in().await, Err(Error::AuthenticationFailed)));
+    assert!(iam.get_user(&OP, &acct, &dana).await.unwrap().summary.disabled);
+    iam.set_user_disabled(&OP, &acct, &dana, false, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(sign_in().await.is_ok());
+    let (nobody, _) = user(&iam, &acct, "nobody").await;
+    let denied = iam
+        .set_user_disabled(&nobody, &acct, &dana, true, Source::Console, &meta())
+        .await;
+    assert!(matches!(denied, Err(Error::AccessDenied { .. })));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn deleting_a_user_removes_everything_it_had_in_one_event(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    group(&iam, &acct, "Team").await;
+    let perms = NewUserPermissions {
+        groups: vec!["Team".parse().unwrap()],
+        policy_arns: vec![READ_ONLY.into()],
+        boundary: Some(FULL.into()),
+    };
+    iam.create_user_with(
+        &OP,
+        &acct_ref(&acct),
+        wizard_user("erin"),
+        perms,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.put_user_policy(
+        &OP,
+        &acct,
+        &"erin".parse().unwrap(),
+        &"inline".parse().unwrap(),
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.delete_user(&OP, &acct, &"ERIN".parse().unwrap(), Source::Console, &meta())
+        .await
+        .unwrap();
+    for table in [
+        "iam_users",
+        "login_profiles",
+        "group_members",
+        "user_policy_attachments",
+        "user_inline_policies",
+    ] {
+        assert_eq!(
+            count(&pool, &format!("select count(*) from {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    let events = iam.list_events(&OP, &acct, 1).await.unwrap();
+    let before = events[0].before_state.as_ref().unwrap();
+    assert_eq!(events[0].event_name, "DeleteUser");
+    assert_eq!(before["groups"][0], "Team");
+    assert_eq!(before["inlinePolicies"][0], "inline");
+    assert_eq!(before["consoleAccess"], true);
+    // The group itself stays.
+    assert_eq!(count(&pool, "select count(*) from iam_groups").await, 1);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_boundary_is_put_and_removed_and_a_group_renamed(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    user(&iam, &acct, "fay").await;
+    let fay: UserName = "fay".parse().unwrap();
+    iam.put_user_boundary(&OP, &acct, &fay, READ_ONLY, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert_eq!(
+        iam.get_user(&OP, &acct, &fay)
+            .await
+            .unwrap()
+            .boundary
+            .unwrap()
+            .arn,
+        READ_ONLY
+    );
+    iam.delete_user_boundary(&OP, &acct, &fay, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(iam.get_user(&OP, &acct, &fay).await.unwrap().boundary.is_none());
+    assert!(matches!(
+        iam.delete_user_boundary(&OP, &acct, &fay, Source::Console, &meta())
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+
+    group(&iam, &acct, "Old").await;
+    group(&iam, &acct, "Taken").await;
+    let old: GroupName = "Old".parse().unwrap();
+    let taken = iam
+        .rename_group(
+            &OP,
+            &acct,
+            &old,
+            &"taken".parse().unwrap(),
+            None,
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(taken, Error::AlreadyExists { .. }), "{taken:?}");
+    iam.rename_group(
+        &OP,
+        &acct,
+        &old,
+        &"New".parse().unwrap(),
+        Some(&"/teams/".parse().unwrap()),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let g = iam.get_group(&OP, &acct, &"new".parse().unwrap()).await.unwrap();
+    assert_eq!(g.arn, format!("arn:aws:iam::{acct}:group/teams/New"));
+}
