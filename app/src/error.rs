@@ -114,6 +114,7 @@ fn field_name(label: &str) -> &'static str {
         "description" => "description",
         "actions" => "actions",
         "resource" => "resource",
+        "tag key" | "tag value" => "tags",
         _ => "form",
     }
 }

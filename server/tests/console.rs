@@ -126,6 +126,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "group_inline_policies",
         "iam_users where disabled_at is not null or permissions_boundary is not null",
         "iam_groups where group_name = 'Ops'",
+        "user_tags",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }
@@ -396,6 +397,9 @@ async fn the_tutorial_group_then_user_with_a_generated_password_who_signs_in(poo
                 ("permissions_option", "group"),
                 ("groups[1]", "Developers"),
                 ("policies[0]", FULL),
+                ("tag_keys[0]", "team"),
+                ("tag_values[0]", "blue"),
+                ("tag_keys[2]", ""),
             ],
         )
         .await;
@@ -412,6 +416,7 @@ async fn the_tutorial_group_then_user_with_a_generated_password_who_signs_in(poo
         "policies of another option are ignored: {user}"
     );
     assert!(user.contains(r#""password_reset_required":true"#), "{user}");
+    assert!(user.contains(r#""tags":[["team","blue"]]"#), "{user}");
 
     // Retrieve password: shown once.
     let (_, created) = call(&app, &acct, "take_created_user", &[]).await;

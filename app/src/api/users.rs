@@ -43,6 +43,7 @@ pub struct UserView {
     pub from_groups: Vec<(String, PolicyLink)>,
     pub inline_policies: Vec<String>,
     pub boundary: Option<PolicyLink>,
+    pub tags: Vec<(String, String)>,
     pub can: UserPermissions,
 }
 
@@ -60,6 +61,8 @@ pub struct UserPermissions {
     pub put_inline: bool,
     pub delete_inline: bool,
     pub simulate: bool,
+    pub tag: bool,
+    pub untag: bool,
 }
 
 /// What the Retrieve password step shows, once.
@@ -133,6 +136,8 @@ pub async fn create_user(
     copy_from: Option<String>,
     policies: Option<Vec<String>>,
     boundary: Option<String>,
+    tag_keys: Option<Vec<String>>,
+    tag_values: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
     use secrecy::ExposeSecret;
@@ -176,6 +181,7 @@ pub async fn create_user(
                 groups: parse_all(source.groups.into_iter().map(|g| g.name).collect())?,
                 policy_arns: source.attached.into_iter().map(|p| p.arn).collect(),
                 boundary: boundary.or(source.boundary.map(|b| b.arn)),
+                tags: vec![],
             }
         }
         Some("attach") => gatehouse_iam::NewUserPermissions {
@@ -190,6 +196,7 @@ pub async fn create_user(
         },
     };
     let mut perms = perms;
+    perms.tags = tags_from_form(tag_keys, tag_values)?;
     if reset {
         // As in AWS: a user who must change the password gets the policy that allows it.
         let change = format!(
@@ -260,7 +267,9 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
         remove_from_groups: can("iam:RemoveUserFromGroup", groups).await?,
         put_inline: can("iam:PutUserPolicy", arn.clone()).await?,
         delete_inline: can("iam:DeleteUserPolicy", arn.clone()).await?,
-        simulate: can("iam:SimulatePrincipalPolicy", arn).await?,
+        simulate: can("iam:SimulatePrincipalPolicy", arn.clone()).await?,
+        tag: can("iam:TagUser", arn.clone()).await?,
+        untag: can("iam:UntagUser", arn).await?,
     };
     Ok(UserView {
         can,
@@ -276,6 +285,7 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
             .collect(),
         inline_policies: u.inline_policies,
         boundary: u.boundary.map(PolicyLink::from),
+        tags: u.tags.into_iter().map(|t| (t.key, t.value)).collect(),
     })
 }
 
@@ -414,5 +424,69 @@ pub async fn add_user_to_groups(user_name: String, groups: Option<Vec<String>>) 
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Tags from the form's `tag_keys[i]` / `tag_values[i]` rows; rows with an empty key are skipped.
+#[cfg(feature = "ssr")]
+fn tags_from_form(
+    keys: Option<Vec<String>>,
+    values: Option<Vec<String>>,
+) -> Result<Vec<gatehouse_iam::Tag>, AppError> {
+    let keys = keys.unwrap_or_default();
+    let values = values.unwrap_or_default();
+    keys.iter()
+        .enumerate()
+        .filter(|(_, k)| !k.trim().is_empty())
+        .map(|(i, k)| {
+            let v = values.get(i).map(String::as_str).unwrap_or("");
+            gatehouse_iam::Tag::new(k, v).map_err(|e| AppError::Invalid {
+                field: "tags".into(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Adds or replaces one tag on a user (`iam:TagUser`).
+#[server(prefix = "/api", endpoint = "tag_user")]
+pub async fn tag_user(user_name: String, key: String, value: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    let tag =
+        gatehouse_iam::Tag::new(&key, value.as_deref().unwrap_or("")).map_err(|e| AppError::Invalid {
+            field: "tags".into(),
+            message: e.to_string(),
+        })?;
+    state()?
+        .iam
+        .tag_user(
+            &actor,
+            &account,
+            &user_name.parse()?,
+            &[tag],
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Removes one tag from a user (`iam:UntagUser`).
+#[server(prefix = "/api", endpoint = "untag_user")]
+pub async fn untag_user(user_name: String, key: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let (actor, account) = actor().await?;
+    state()?
+        .iam
+        .untag_user(
+            &actor,
+            &account,
+            &user_name.parse()?,
+            &[key],
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! IAM users: the list (search, sort, keyset pages), the Create user wizard, its Retrieve
-//! password step, and a user's detail with its Permissions and Groups tabs.
+//! password step, and a user's detail with its Permissions, Groups and Tags tabs.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{
     get_user, list_groups, list_policies, list_users, take_created_user, url_encode, AddUserToGroups,
     AttachUserPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachUserPolicy,
-    PolicyLink, RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, UserView,
+    PolicyLink, RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, TagUser, UntagUser, UserView,
 };
 use crate::components::{field_error, form_error, ConfirmDelete, CopyButton, Field, FormAlert, Tabs};
 use crate::pages::ErrorPage;
@@ -134,7 +134,7 @@ pub fn CreateUserPage() -> impl IntoView {
                 {
                     1
                 } else {
-                    4
+                    3
                 },
             );
         }
@@ -181,8 +181,6 @@ pub fn CreateUserPage() -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <ActionForm action=action attr:class="form wizard-form" attr:aria-label="Create user">
-                    <FormAlert error fields=&["user_name", "path", "password"]/>
-
                     <fieldset class="panel step" hidden=move || !shown(1)()>
                         <legend><h1>"Specify user details"</h1></legend>
                         <h2>"User details"</h2>
@@ -321,6 +319,19 @@ pub fn CreateUserPage() -> impl IntoView {
                             <dt>"Groups"</dt><dd>{move || if option.get() == "group" { join_or_none(chosen_groups.get()) } else { "None".into() }}</dd>
                             <dt>"Policies attached directly"</dt><dd>{move || if option.get() == "attach" { join_or_none(chosen_policies.get()) } else { "None".into() }}</dd>
                         </dl>
+                        <fieldset class="subsection tags-editor">
+                            <legend><h2>"Tags - " <span class="optional">"optional"</span></h2></legend>
+                            <p class="hint">"Tags are key-value pairs you can add to the user to identify, organize, or search for it, and to use in policy conditions (aws:PrincipalTag). More tags can be added on the user's Tags tab."</p>
+                            <FormAlert error fields=&["user_name", "path", "password"]/>
+                            {(0..3).map(|i| view! {
+                                <div class="tag-row">
+                                    <label class="sr-only" for=format!("tag-key-{i}")>{format!("Tag key {}", i + 1)}</label>
+                                    <input id=format!("tag-key-{i}") name=format!("tag_keys[{i}]") placeholder="Key"/>
+                                    <label class="sr-only" for=format!("tag-value-{i}")>{format!("Tag value {}", i + 1)}</label>
+                                    <input id=format!("tag-value-{i}") name=format!("tag_values[{i}]") placeholder="Value - optional"/>
+                                </div>
+                            }).collect_view()}
+                        </fieldset>
                         <div class="form-actions">
                             <button type="button" class="button secondary" hidden=move || !hydrated.get() on:click=move |_| step.set(2)>"Previous"</button>
                             <button type="submit" class="button primary" disabled=move || pending.get()>
@@ -453,6 +464,8 @@ struct UserActions {
     add_groups: ServerAction<AddUserToGroups>,
     remove_group: ServerAction<RemoveUserFromGroup>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
+    tag: ServerAction<TagUser>,
+    untag: ServerAction<UntagUser>,
 }
 
 impl UserActions {
@@ -465,6 +478,8 @@ impl UserActions {
             add_groups: ServerAction::new(),
             remove_group: ServerAction::new(),
             delete_inline: ServerAction::new(),
+            tag: ServerAction::new(),
+            untag: ServerAction::new(),
         }
     }
 
@@ -476,6 +491,8 @@ impl UserActions {
             + self.add_groups.version().get()
             + self.remove_group.version().get()
             + self.delete_inline.version().get()
+            + self.tag.version().get()
+            + self.untag.version().get()
     }
 
     /// The last error of any of them, for the page's alert.
@@ -488,6 +505,7 @@ impl UserActions {
             form_error(self.add_groups.value()),
             form_error(self.remove_group.value()),
             form_error(self.delete_inline.value()),
+            form_error(self.untag.value()),
         ];
         Signal::derive(move || errors.iter().find_map(|e| e.get()))
     }
@@ -526,9 +544,11 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
     let tabs = vec![
         ("permissions", "Permissions".to_owned()),
         ("groups", format!("Groups ({})", u.groups.len())),
+        ("tags", format!("Tags ({})", u.tags.len())),
     ];
     let body = match tab.as_str() {
         "groups" => view! { <UserGroups u=u.clone() actions/> }.into_any(),
+        "tags" => view! { <UserTags u=u.clone() actions/> }.into_any(),
         _ => view! { <UserPermissions u=u.clone() actions/> }.into_any(),
     };
     let delete = ServerAction::<DeleteUser>::new();
@@ -768,6 +788,55 @@ fn UserGroups(u: UserView, actions: UserActions) -> impl IntoView {
                         })
                     }}
                 </Suspense>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn UserTags(u: UserView, actions: UserActions) -> impl IntoView {
+    let error = form_error(actions.tag.value());
+    let name = u.user.name.clone();
+    view! {
+        <div class="panel table-panel" role="tabpanel">
+            <div class="panel-header"><h2>"Tags"</h2></div>
+            {if u.tags.is_empty() {
+                view! { <div class="empty"><p><strong>"No tags"</strong></p><p>"This user has no tags."</p></div> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th scope="col">"Key"</th><th scope="col">"Value"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>{u.tags.iter().cloned().map(|(k, v)| {
+                            let (n, key, label) = (name.clone(), k.clone(), k.clone());
+                            view! {
+                                <tr>
+                                    <td>{k}</td><td>{v}</td>
+                                    <td class="actions">{u.can.untag.then(move || view! {
+                                        <ActionForm action=actions.untag attr:class="inline-form">
+                                            <input type="hidden" name="user_name" value=n/>
+                                            <input type="hidden" name="key" value=key/>
+                                            <button type="submit" class="button secondary small" aria-label=format!("Remove tag {label}")>"Remove"</button>
+                                        </ActionForm>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </div>
+        {u.can.tag.then(|| view! {
+            <div class="panel">
+                <h2>"Add or change a tag"</h2>
+                <ActionForm action=actions.tag attr:class="form inline-fields" attr:aria-label="Add tag">
+                    <input type="hidden" name="user_name" value=name.clone()/>
+                    <label for="new-tag-key">"Key"</label>
+                    <input id="new-tag-key" name="key" required/>
+                    <label for="new-tag-value">"Value"</label>
+                    <input id="new-tag-value" name="value"/>
+                    <button type="submit" class="button primary">"Save tag"</button>
+                </ActionForm>
+                <FormAlert error fields=&[]/>
             </div>
         })}
     }

@@ -20,6 +20,7 @@ mod session;
 mod setup;
 mod signin;
 mod simulate;
+mod tags;
 mod types;
 mod user_changes;
 mod user_views;
@@ -44,6 +45,7 @@ pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
 pub use signin::SignedIn;
 pub use simulate::{Simulation, MAX_SIMULATED_ACTIONS};
+pub use tags::{Tag, MAX_TAGS};
 pub use types::{
     AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition, PolicyId, PolicyName,
     UserId, UserName,

@@ -62,6 +62,7 @@ pub struct UserDetail {
     pub from_groups: Vec<(EntityRef, PolicyRef)>,
     pub inline_policies: Vec<String>,
     pub boundary: Option<PolicyRef>,
+    pub tags: Vec<crate::Tag>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,6 +229,7 @@ impl Iam {
             (Some(name), Some(path)) => Some(policy_ref(row.boundary_account.as_deref(), path, name)),
             _ => None,
         };
+        let tags = self.user_tags(&row.user_id).await?;
         Ok(UserDetail {
             summary: UserSummary {
                 arn,
@@ -247,6 +249,7 @@ impl Iam {
             from_groups,
             inline_policies,
             boundary,
+            tags,
         })
     }
 }

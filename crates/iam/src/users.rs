@@ -24,6 +24,8 @@ pub struct NewUserPermissions {
     pub groups: Vec<GroupName>,
     pub policy_arns: Vec<String>,
     pub boundary: Option<String>,
+    /// Tags for the new user (the wizard's Tags step).
+    pub tags: Vec<crate::Tag>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +107,9 @@ impl Iam {
                 )
                 .await?;
         }
+        if !perms.tags.is_empty() {
+            let _ok = self.authorize(actor, "iam:TagUser", &arn, account_id).await?;
+        }
         let limit = self.quotas().policies_per_user;
         if perms.policy_arns.len() > limit as usize {
             return Err(Error::LimitExceeded {
@@ -174,6 +179,8 @@ impl Iam {
             },
         )
         .await?;
+        self.insert_user_tags(&mut tx, user_id.as_str(), &perms.tags)
+            .await?;
         let user = Entity {
             kind: Kind::User,
             id: user_id.to_string(),

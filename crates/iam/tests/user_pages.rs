@@ -65,6 +65,7 @@ async fn the_wizard_creates_the_user_with_groups_policies_and_boundary_in_one_go
         groups: vec!["developers".parse().unwrap()],
         policy_arns: vec![CHANGE_PASSWORD.into()],
         boundary: Some(READ_ONLY.into()),
+        tags: vec![],
     };
     let created = iam
         .create_user_with(
@@ -542,6 +543,7 @@ async fn deleting_a_user_removes_everything_it_had_in_one_event(pool: PgPool) {
         groups: vec!["Team".parse().unwrap()],
         policy_arns: vec![READ_ONLY.into()],
         boundary: Some(FULL.into()),
+        tags: vec![],
     };
     iam.create_user_with(
         &OP,
@@ -647,4 +649,90 @@ async fn the_boundary_is_put_and_removed_and_a_group_renamed(pool: PgPool) {
     .unwrap();
     let g = iam.get_group(&OP, &acct, &"new".parse().unwrap()).await.unwrap();
     assert_eq!(g.arn, format!("arn:aws:iam::{acct}:group/teams/New"));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn tags_are_validated_unique_ignoring_case_limited_and_seen_by_policies(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account(&iam, "root@a.example").await.account_id;
+    let perms = NewUserPermissions {
+        tags: vec![Tag::new("team", "blue").unwrap()],
+        ..Default::default()
+    };
+    iam.create_user_with(
+        &OP,
+        &acct_ref(&acct),
+        wizard_user("gil"),
+        perms,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let gil: UserName = "gil".parse().unwrap();
+    // A key that differs only in case replaces the tag.
+    iam.tag_user(
+        &OP,
+        &acct,
+        &gil,
+        &[Tag::new("Team", "red").unwrap()],
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let tags = iam.get_user(&OP, &acct, &gil).await.unwrap().tags;
+    assert_eq!(tags, vec![Tag::new("Team", "red").unwrap()]);
+    assert!(Tag::new("aws:team", "x").is_err());
+    assert!(Tag::new("", "x").is_err());
+    assert!(Tag::new(&"k".repeat(129), "x").is_err());
+    assert!(Tag::new("k", &"v".repeat(257)).is_err());
+    assert!(Tag::new("k", "semi;colon").is_err());
+    let dup = [Tag::new("a", "1").unwrap(), Tag::new("A", "2").unwrap()];
+    assert!(iam
+        .tag_user(&OP, &acct, &gil, &dup, Source::Console, &meta())
+        .await
+        .is_err());
+    let many: Vec<Tag> = (0..50)
+        .map(|i| Tag::new(&format!("k{i}"), "v").unwrap())
+        .collect();
+    let err = iam
+        .tag_user(&OP, &acct, &gil, &many, Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Cannot exceed quota for TagsPerUser: 50.");
+    assert_eq!(
+        iam.get_user(&OP, &acct, &gil).await.unwrap().tags.len(),
+        1,
+        "nothing was written"
+    );
+
+    // ${aws:PrincipalTag/Team} in a policy sees the user's tag.
+    iam.put_user_policy(
+        &OP,
+        &acct,
+        &gil,
+        &"team".parse().unwrap(),
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:CreateUser","Resource":"arn:aws:iam::*:user/${aws:PrincipalTag/Team}/*"}}"#,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let sim = iam
+        .simulate_user(
+            &OP,
+            &acct,
+            &gil,
+            &["iam:CreateUser".to_owned()],
+            &format!("arn:aws:iam::{acct}:user/red/x"),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sim[0].explanation.decision.as_str(), "allowed");
+    iam.untag_user(&OP, &acct, &gil, &["TEAM".to_owned()], Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(iam.get_user(&OP, &acct, &gil).await.unwrap().tags.is_empty());
 }
