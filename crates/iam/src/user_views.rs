@@ -79,6 +79,19 @@ pub struct PolicyRef {
     pub system: bool,
 }
 
+/// A row of the Users list as read.
+struct UserRow {
+    user_id: String,
+    user_name: String,
+    path: String,
+    created_at: OffsetDateTime,
+    disabled_at: Option<OffsetDateTime>,
+    groups: i64,
+    console: bool,
+    password_changed_at: Option<OffsetDateTime>,
+    last_sign_in: Option<OffsetDateTime>,
+}
+
 impl Iam {
     /// A page of the account's users by name, authorized as `iam:ListUsers` on
     /// `arn:<partition>:iam::<account>:user/*`.
@@ -99,8 +112,12 @@ impl Iam {
             .map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
         let after = query.after.as_deref().map(str::to_lowercase);
         // One row more than asked tells whether there is a next page.
-        let rows = sqlx::query!(
-            r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
+        // Two plain range scans (one per direction) so that Postgres walks the
+        // (account_id, lower(user_name)) index and stops after one page.
+        let rows = if query.descending {
+            sqlx::query_as!(
+                UserRow,
+                r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
                       (select count(*) from group_members m where m.user_id = u.user_id) as "groups!",
                       lp.user_id is not null as "console!",
                       lp.password_changed_at as "password_changed_at?",
@@ -108,17 +125,38 @@ impl Iam {
                  from iam_users u left join login_profiles lp on lp.user_id = u.user_id
                 where u.account_id = $1
                   and ($2::text is null or lower(u.user_name) like $2)
-                  and ($3::text is null or ($5 and lower(u.user_name) < $3) or (not $5 and lower(u.user_name) > $3))
-                order by case when $5 then lower(u.user_name) end desc, lower(u.user_name) asc
+                  and ($3::text is null or lower(u.user_name) < $3)
+                order by lower(u.user_name) desc
                 limit $4"#,
-            account.as_str(),
-            pattern,
-            after,
-            limit + 1,
-            query.descending,
-        )
-        .fetch_all(self.pool())
-        .await?;
+                account.as_str(),
+                pattern,
+                after,
+                limit + 1,
+            )
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            sqlx::query_as!(
+                UserRow,
+                r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
+                      (select count(*) from group_members m where m.user_id = u.user_id) as "groups!",
+                      lp.user_id is not null as "console!",
+                      lp.password_changed_at as "password_changed_at?",
+                      lp.password_last_used as "last_sign_in?"
+                 from iam_users u left join login_profiles lp on lp.user_id = u.user_id
+                where u.account_id = $1
+                  and ($2::text is null or lower(u.user_name) like $2)
+                  and lower(u.user_name) > coalesce($3, '')
+                order by lower(u.user_name)
+                limit $4"#,
+                account.as_str(),
+                pattern,
+                after,
+                limit + 1,
+            )
+            .fetch_all(self.pool())
+            .await?
+        };
         let mut users: Vec<UserSummary> = rows
             .into_iter()
             .map(|r| UserSummary {
