@@ -53,12 +53,16 @@ const AUTH_KEY: &str = "gatehouse.auth";
 /// The cookie that remembers the last account signed in to, to pre-fill the sign-in form.
 pub const LAST_ACCOUNT_COOKIE: &str = "gatehouse-last-account";
 
+#[track_caller]
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| internal(&Missing("application state")))
+    let caller = std::panic::Location::caller();
+    use_context::<AppState>().ok_or_else(|| internal(&Missing("application state", caller)))
 }
 
+#[track_caller]
 fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| internal(&Missing("request parts")))
+    let caller = std::panic::Location::caller();
+    use_context::<Parts>().ok_or_else(|| internal(&Missing("request parts", caller)))
 }
 
 async fn session() -> Result<Session, AppError> {
@@ -225,12 +229,17 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64) {
     }
 }
 
+/// A context value that should have been provided, and the code that looked for it.
 #[derive(Debug)]
-struct Missing(&'static str);
+struct Missing(&'static str, &'static std::panic::Location<'static>);
 
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} missing from the request context", self.0)
+        write!(
+            f,
+            "{} missing from the request context (looked for at {})",
+            self.0, self.1
+        )
     }
 }
 

@@ -94,6 +94,60 @@ const FUNCTIONS: &[(&str, Form)] = &[
         "simulate",
         &[("user_name", "bob"), ("actions", "iam:ListUsers\niam:CreateUser")],
     ),
+    ("account_summary", &[]),
+    ("set_account_alias", &[("alias", "forged-alias")]),
+    ("list_events", &[]),
+    ("set_user_disabled", &[("user_name", "bob"), ("disabled", "true")]),
+    ("delete_user", &[("user_name", "bob"), ("confirm", "bob")]),
+    (
+        "set_user_boundary",
+        &[("user_name", "bob"), ("policy_arn", READ_ONLY)],
+    ),
+    (
+        "attach_user_policies",
+        &[("user_name", "bob"), ("policies[0]", FULL)],
+    ),
+    (
+        "detach_user_policy",
+        &[("user_name", "bob"), ("policy_arn", READ_ONLY)],
+    ),
+    (
+        "add_user_to_groups",
+        &[("user_name", "alice"), ("groups[0]", "Ops")],
+    ),
+    (
+        "tag_user",
+        &[("user_name", "bob"), ("key", "team"), ("value", "red")],
+    ),
+    ("untag_user", &[("user_name", "bob"), ("key", "team")]),
+    (
+        "get_inline_policy",
+        &[
+            ("owner_kind", "user"),
+            ("owner_name", "bob"),
+            ("policy_name", "bobs"),
+        ],
+    ),
+    (
+        "put_inline_policy",
+        &[
+            ("owner_kind", "group"),
+            ("owner_name", "Ops"),
+            ("policy_name", "forged"),
+            (
+                "document",
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+            ),
+        ],
+    ),
+    (
+        "delete_inline_policy",
+        &[
+            ("owner_kind", "user"),
+            ("owner_name", "bob"),
+            ("policy_name", "bobs"),
+        ],
+    ),
 ];
 
 const READS: &[&str] = &[
@@ -163,6 +217,18 @@ async fn acme_with_entities(app: &TestApp) -> AccountId {
         .await
         .unwrap();
     app.iam
+        .put_user_policy(
+            &op,
+            &acct,
+            &"bob".parse().unwrap(),
+            &"bobs".parse().unwrap(),
+            doc,
+            Source::Cli,
+            &meta,
+        )
+        .await
+        .unwrap();
+    app.iam
         .create_policy_version(&op, &acct, &created.arn, doc, true, Source::Cli, &meta)
         .await
         .unwrap();
@@ -223,7 +289,12 @@ async fn a_read_only_user_reads_everything_and_every_write_is_refused(pool: PgPo
             assert!(!status.is_success(), "{name}: {status}");
             assert!(
                 body.contains(&format!(
-                    "User: arn:aws:iam::{acct}:user/alice is not authorized to perform: iam:"
+                    "User: arn:aws:iam::{acct}:user/alice is not authorized to perform: {}:",
+                    if *name == "list_events" {
+                        "cloudtrail"
+                    } else {
+                        "iam"
+                    }
                 )),
                 "{name}: {body}"
             );
@@ -726,4 +797,78 @@ fn spawn_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+const PAGES: &[&str] = &[
+    "/",
+    "/groups",
+    "/groups/create",
+    "/groups/Ops",
+    "/groups/Ops?tab=permissions",
+    "/users",
+    "/users?search=bo&order=desc",
+    "/users/create",
+    "/users/create/retrieve",
+    "/users/bob",
+    "/users/bob?tab=groups",
+    "/users/bob?tab=tags",
+    "/policies",
+    "/policies?type=aws&search=iam",
+    "/policies/create",
+    "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess",
+    "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&tab=entities",
+    "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&tab=versions",
+    "/simulator",
+    "/account",
+    "/events",
+    "/events?who=bob&event_name=CreateUser&since=2020-01-01",
+    "/inline-policy?owner=user&name=bob&policy=bobs",
+    "/inline-policy?owner=group&name=Ops",
+];
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_page_renders_for_root_for_a_reader_and_for_a_user_without_permissions(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let acct = acme_with_entities(&app).await;
+    app.user("acme", "reader", "reader password 1").await;
+    attach(&app, &acct, "reader", READ_ONLY).await;
+    let client = |name: &'static str, password: &'static str| {
+        let base = app.base.clone();
+        async move {
+            let c = spawn_client();
+            let form: Vec<(&str, &str)> = if name == "root" {
+                ROOT.to_vec()
+            } else {
+                vec![("account", "acme"), ("user_name", name), ("password", password)]
+            };
+            let path = if name == "root" { "sign_in_root" } else { "sign_in" };
+            let r = c
+                .post(format!("{base}/api/{path}"))
+                .header(reqwest::header::ORIGIN, &base)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            c
+        }
+    };
+    let root = client("root", "").await;
+    let reader = client("reader", "reader password 1").await;
+    let alice = client("alice", "alice password 1").await;
+    for page in PAGES {
+        for (who, c) in [("root", &root), ("reader", &reader), ("alice", &alice)] {
+            let r = c.get(format!("{}{page}", app.base)).send().await.unwrap();
+            let status = r.status();
+            let html = r.text().await.unwrap();
+            assert!(!html.contains("error ID"), "{who} {page}: {html}");
+            if who == "root" {
+                assert_eq!(status, StatusCode::OK, "{who} {page}: {html}");
+                assert!(!html.contains("not authorized"), "{who} {page}");
+            }
+            if who == "reader" && !page.starts_with("/events") {
+                assert_eq!(status, StatusCode::OK, "{who} {page}");
+            }
+        }
+    }
 }
