@@ -75,7 +75,8 @@ pub fn summarize(policy: &Policy<'_>) -> Vec<SummaryRow> {
                 resources.dedup();
                 let access = match crate::catalog::service_actions(&service) {
                     Some(all) if actions.len() == all.len() => "Full access".to_owned(),
-                    Some(all) => {
+                    Some(_) if actions.is_empty() => "None: no known action matches".to_owned(),
+                Some(all) => {
                         let mut levels: Vec<crate::catalog::AccessLevel> = all
                             .iter()
                             .filter(|(n, _)| actions.contains(n))
@@ -164,6 +165,11 @@ mod tests {
         assert!(deny.conditions);
         let s3 = r.iter().find(|x| x.service == "s3").unwrap();
         assert_eq!(s3.access, "Limited");
+        // The editor summarises documents that still have errors, such as a misspelt action.
+        let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:CreateUsr","Resource":"*"}}"#;
+        let validation = crate::validate(text, PolicyKind::Managed);
+        let typo = summarize(validation.policy().unwrap());
+        assert_eq!(typo[0].access, "None: no known action matches");
     }
 
     #[test]
