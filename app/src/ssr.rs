@@ -109,7 +109,9 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     }
 }
 
-/// The signed-in principal as the actor of a service call, with its account.
+/// The signed-in principal as the actor of a service call, with its account. Server functions
+/// take `state()` before awaiting this: a future that outlives its render (a page view rebuilt
+/// during server rendering) can no longer reach the request's context after an await.
 pub async fn actor() -> Result<(gatehouse_iam::Actor, gatehouse_iam::AccountId), AppError> {
     let principal = current_principal().await?;
     let account = principal.account_id.clone();
@@ -118,20 +120,18 @@ pub async fn actor() -> Result<(gatehouse_iam::Actor, gatehouse_iam::AccountId),
 
 /// Whether the actor may perform `action` on `resource`: for showing or hiding a control only.
 pub async fn allows(
+    state: &AppState,
     actor: &gatehouse_iam::Actor,
     account: &gatehouse_iam::AccountId,
     action: &str,
     resource: &str,
 ) -> Result<bool, AppError> {
-    Ok(state()?.iam.allows(actor, action, resource, account).await?)
+    Ok(state.iam.allows(actor, action, resource, account).await?)
 }
 
 /// An ARN pattern of the account, such as `arn:aws:iam::123456789012:user/*`.
-pub fn account_arn(account: &gatehouse_iam::AccountId, rest: &str) -> Result<String, AppError> {
-    Ok(format!(
-        "arn:{}:iam::{account}:{rest}",
-        state()?.iam.partition().as_str()
-    ))
+pub fn account_arn(state: &AppState, account: &gatehouse_iam::AccountId, rest: &str) -> String {
+    format!("arn:{}:iam::{account}:{rest}", state.iam.partition().as_str())
 }
 
 /// An optional path field: empty means `/`.
@@ -169,8 +169,8 @@ pub fn display_time(t: time::OffsetDateTime) -> String {
 }
 
 /// Whole days from `t` until now.
-pub fn days_since(t: time::OffsetDateTime) -> Result<i64, AppError> {
-    Ok((state()?.iam.now() - t).whole_days())
+pub fn days_since(state: &AppState, t: time::OffsetDateTime) -> i64 {
+    (state.iam.now() - t).whole_days()
 }
 
 /// Puts a value in the session, under `key`.

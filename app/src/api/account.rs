@@ -43,8 +43,9 @@ pub struct EventsPage {
 #[server(prefix = "/api", endpoint = "account_summary")]
 pub async fn account_summary() -> Result<Summary, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let s = state()?.iam.account_summary(&actor, &account).await?;
+    let s = state.iam.account_summary(&actor, &account).await?;
     Ok(Summary {
         users: s.users,
         groups: s.groups,
@@ -61,8 +62,9 @@ pub async fn account_summary() -> Result<Summary, AppError> {
 #[server(prefix = "/api", endpoint = "set_account_alias")]
 pub async fn set_account_alias(alias: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let alias = alias.trim();
     if alias.is_empty() {
         iam.delete_account_alias(&actor, &account, &request_meta())
@@ -85,6 +87,7 @@ pub async fn list_events(
     before: Option<String>,
 ) -> Result<EventsPage, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let date = |field: &'static str, value: Option<String>, end: bool| -> Result<_, AppError> {
         let Some(v) = value.filter(|v| !v.trim().is_empty()) else {
@@ -127,7 +130,7 @@ pub async fn list_events(
         before,
         limit: 50,
     };
-    let page = state()?.iam.search_events(&actor, &account, &query).await?;
+    let page = state.iam.search_events(&actor, &account, &query).await?;
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     Ok(EventsPage {
         next: page

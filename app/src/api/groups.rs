@@ -45,11 +45,12 @@ pub struct GroupView {
 #[server(prefix = "/api", endpoint = "list_groups")]
 pub async fn list_groups() -> Result<GroupsPage, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let groups = state()?.iam.list_groups(&actor, &account).await?;
-    let new_group = account_arn(&account, "group/*")?;
+    let groups = state.iam.list_groups(&actor, &account).await?;
+    let new_group = account_arn(&state, &account, "group/*");
     Ok(GroupsPage {
-        can_create: allows(&actor, &account, "iam:CreateGroup", &new_group).await?,
+        can_create: allows(&state, &actor, &account, "iam:CreateGroup", &new_group).await?,
         groups: groups
             .into_iter()
             .map(|g| GroupRow {
@@ -74,6 +75,7 @@ pub async fn create_group(
     users: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let name: gatehouse_iam::GroupName = group_name.trim().parse()?;
     let new = gatehouse_iam::NewGroup {
@@ -82,7 +84,7 @@ pub async fn create_group(
         members: parse_all(users.unwrap_or_default())?,
         name: name.clone(),
     };
-    state()?
+    state
         .iam
         .create_group_with(
             &actor,
@@ -100,12 +102,13 @@ pub async fn create_group(
 #[server(prefix = "/api", endpoint = "get_group")]
 pub async fn get_group(group_name: String) -> Result<GroupView, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let name: gatehouse_iam::GroupName = group_name.parse()?;
-    let g = state()?.iam.get_group(&actor, &account, &name).await?;
+    let g = state.iam.get_group(&actor, &account, &name).await?;
     let can = |action: &'static str| {
-        let (actor, account, arn) = (&actor, &account, g.arn.clone());
-        async move { allows(actor, account, action, &arn).await }
+        let (state, actor, account, arn) = (&state, &actor, &account, g.arn.clone());
+        async move { allows(state, actor, account, action, &arn).await }
     };
     Ok(GroupView {
         can_delete: can("iam:DeleteGroup").await?,
@@ -130,10 +133,11 @@ pub async fn get_group(group_name: String) -> Result<GroupView, AppError> {
 #[server(prefix = "/api", endpoint = "add_users_to_group")]
 pub async fn add_users_to_group(group_name: String, users: Option<Vec<String>>) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let group: gatehouse_iam::GroupName = group_name.parse()?;
     let users: Vec<gatehouse_iam::UserName> = parse_all(users.unwrap_or_default())?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     // One call per user, each its own transaction with its event, as AWS's AddUserToGroup.
     for user in &users {
         iam.add_user_to_group(
@@ -153,8 +157,9 @@ pub async fn add_users_to_group(group_name: String, users: Option<Vec<String>>) 
 #[server(prefix = "/api", endpoint = "remove_user_from_group")]
 pub async fn remove_user_from_group(group_name: String, user_name: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .remove_user_from_group(
             &actor,
@@ -175,8 +180,9 @@ pub async fn attach_group_policies(
     policies: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let group = group_name.parse()?;
     for arn in policies.unwrap_or_default() {
         iam.attach_group_policy(
@@ -196,6 +202,7 @@ pub async fn attach_group_policies(
 #[server(prefix = "/api", endpoint = "rename_group")]
 pub async fn rename_group(group_name: String, new_group_name: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let new_name: gatehouse_iam::GroupName =
         new_group_name
@@ -205,7 +212,7 @@ pub async fn rename_group(group_name: String, new_group_name: String) -> Result<
                 field: "new_group_name".into(),
                 message: e.to_string(),
             })?;
-    state()?
+    state
         .iam
         .rename_group(
             &actor,
@@ -225,8 +232,9 @@ pub async fn rename_group(group_name: String, new_group_name: String) -> Result<
 #[server(prefix = "/api", endpoint = "detach_group_policy")]
 pub async fn detach_group_policy(group_name: String, policy_arn: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .detach_group_policy(
             &actor,
@@ -251,8 +259,9 @@ pub async fn delete_group(group_name: String, confirm: String) -> Result<(), App
             message: format!("Type the group name, {group_name}, to confirm."),
         });
     }
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .delete_group(
             &actor,

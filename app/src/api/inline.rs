@@ -31,8 +31,9 @@ pub async fn get_inline_policy(
     policy_name: String,
 ) -> Result<String, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let policy = policy_name.parse()?;
     Ok(match owner(&owner_kind, &owner_name)? {
         Owner::User(u) => iam.get_user_policy(&actor, &account, &u, &policy).await?,
@@ -50,8 +51,9 @@ pub async fn put_inline_policy(
     document: String,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let policy = policy_name.trim().parse()?;
     let (source, meta) = (gatehouse_iam::Source::Console, request_meta());
     match owner(&owner_kind, &owner_name)? {
@@ -77,8 +79,9 @@ pub async fn delete_inline_policy(
     policy_name: String,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let policy = policy_name.parse()?;
     let (source, meta) = (gatehouse_iam::Source::Console, request_meta());
     match owner(&owner_kind, &owner_name)? {

@@ -50,6 +50,7 @@ pub struct PolicyView {
 pub async fn list_policies(scope: Option<String>, search: Option<String>) -> Result<PoliciesPage, AppError> {
     use crate::ssr::*;
     use gatehouse_iam::PolicyScope;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let scope = match scope.as_deref() {
         Some("aws") => PolicyScope::System,
@@ -57,10 +58,10 @@ pub async fn list_policies(scope: Option<String>, search: Option<String>) -> Res
         _ => PolicyScope::All,
     };
     let needle = search.unwrap_or_default().trim().to_lowercase();
-    let policies = state()?.iam.list_policies(&actor, &account, scope).await?;
-    let new_policy = account_arn(&account, "policy/*")?;
+    let policies = state.iam.list_policies(&actor, &account, scope).await?;
+    let new_policy = account_arn(&state, &account, "policy/*");
     Ok(PoliciesPage {
-        can_create: allows(&actor, &account, "iam:CreatePolicy", &new_policy).await?,
+        can_create: allows(&state, &actor, &account, "iam:CreatePolicy", &new_policy).await?,
         policies: policies
             .into_iter()
             .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
@@ -84,6 +85,7 @@ pub async fn create_policy(
     document: String,
 ) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let new = gatehouse_iam::NewPolicy {
         name: policy_name.trim().parse()?,
@@ -91,7 +93,7 @@ pub async fn create_policy(
         description: description.unwrap_or_default().trim().to_owned(),
         document,
     };
-    let created = state()?
+    let created = state
         .iam
         .create_policy(
             &actor,
@@ -109,10 +111,11 @@ pub async fn create_policy(
 #[server(prefix = "/api", endpoint = "get_policy")]
 pub async fn get_policy(arn: String) -> Result<PolicyView, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let p = state()?.iam.get_policy(&actor, &account, &arn).await?;
-    let can_edit = !p.system && allows(&actor, &account, "iam:CreatePolicyVersion", &p.arn).await?;
-    let can_delete = !p.system && allows(&actor, &account, "iam:DeletePolicy", &p.arn).await?;
+    let p = state.iam.get_policy(&actor, &account, &arn).await?;
+    let can_edit = !p.system && allows(&state, &actor, &account, "iam:CreatePolicyVersion", &p.arn).await?;
+    let can_delete = !p.system && allows(&state, &actor, &account, "iam:DeletePolicy", &p.arn).await?;
     Ok(PolicyView {
         name: p.name,
         arn: p.arn,
@@ -144,8 +147,9 @@ pub async fn get_policy(arn: String) -> Result<PolicyView, AppError> {
 #[server(prefix = "/api", endpoint = "create_policy_version")]
 pub async fn create_policy_version(arn: String, document: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .create_policy_version(
             &actor,
@@ -164,8 +168,9 @@ pub async fn create_policy_version(arn: String, document: String) -> Result<(), 
 #[server(prefix = "/api", endpoint = "set_default_policy_version")]
 pub async fn set_default_policy_version(arn: String, version_id: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .set_default_policy_version(
             &actor,
@@ -183,8 +188,9 @@ pub async fn set_default_policy_version(arn: String, version_id: String) -> Resu
 #[server(prefix = "/api", endpoint = "delete_policy_version")]
 pub async fn delete_policy_version(arn: String, version_id: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .delete_policy_version(
             &actor,
@@ -202,8 +208,9 @@ pub async fn delete_policy_version(arn: String, version_id: String) -> Result<()
 #[server(prefix = "/api", endpoint = "delete_policy")]
 pub async fn delete_policy(arn: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .delete_policy(
             &actor,

@@ -41,6 +41,7 @@ pub async fn simulate(
 ) -> Result<Vec<SimulationRow>, AppError> {
     use crate::ssr::*;
     use gatehouse_policy::{PolicyRole, Reason};
+    let state = state()?;
     let (actor, account) = actor().await?;
     let actions: Vec<String> = actions
         .split([',', '\n'])
@@ -64,7 +65,7 @@ pub async fn simulate(
         };
         entries.push((key.trim().to_owned(), value.trim().to_owned()));
     }
-    let results = state()?
+    let results = state
         .iam
         .simulate_user(
             &actor,

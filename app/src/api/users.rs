@@ -85,6 +85,7 @@ pub async fn list_users(
     descending: Option<bool>,
 ) -> Result<UsersPage, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let query = gatehouse_iam::UserQuery {
         search,
@@ -92,20 +93,20 @@ pub async fn list_users(
         limit: 50,
         descending: descending.unwrap_or(false),
     };
-    let page = state()?.iam.list_users(&actor, &account, &query).await?;
-    let new_user = account_arn(&account, "user/*")?;
+    let page = state.iam.list_users(&actor, &account, &query).await?;
+    let new_user = account_arn(&state, &account, "user/*");
     Ok(UsersPage {
-        can_create: allows(&actor, &account, "iam:CreateUser", &new_user).await?,
+        can_create: allows(&state, &actor, &account, "iam:CreateUser", &new_user).await?,
         next: page.next,
-        users: page.users.into_iter().map(user_row).collect::<Result<_, _>>()?,
+        users: page.users.into_iter().map(|u| user_row(&state, u)).collect(),
     })
 }
 
 #[cfg(feature = "ssr")]
-fn user_row(u: gatehouse_iam::UserSummary) -> Result<UserRow, AppError> {
-    use crate::ssr::*;
-    Ok(UserRow {
-        password_age_days: u.password_changed_at.map(days_since).transpose()?,
+fn user_row(app: &crate::ssr::AppState, u: gatehouse_iam::UserSummary) -> UserRow {
+    use crate::ssr::{days_since, display_time};
+    UserRow {
+        password_age_days: u.password_changed_at.map(|t| days_since(app, t)),
         console_last_sign_in: u.console_last_sign_in.map(display_time),
         created: display_time(u.created_at),
         name: u.name,
@@ -114,7 +115,7 @@ fn user_row(u: gatehouse_iam::UserSummary) -> Result<UserRow, AppError> {
         groups: u.groups,
         console_access: u.console_access,
         disabled: u.disabled,
-    })
+    }
 }
 
 /// The session key under which the Retrieve password step's one-time data waits.
@@ -141,8 +142,8 @@ pub async fn create_user(
 ) -> Result<(), AppError> {
     use crate::ssr::*;
     use secrecy::ExposeSecret;
-    let (actor, account) = actor().await?;
     let state = state()?;
+    let (actor, account) = actor().await?;
     let name: gatehouse_iam::UserName = user_name.trim().parse()?;
     let console = console_access.is_some();
     let reset = console && password_reset_required.is_some();
@@ -245,16 +246,14 @@ pub async fn take_created_user() -> Result<Option<CreatedUserView>, AppError> {
 #[server(prefix = "/api", endpoint = "get_user")]
 pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let u = state()?
-        .iam
-        .get_user(&actor, &account, &user_name.parse()?)
-        .await?;
+    let u = state.iam.get_user(&actor, &account, &user_name.parse()?).await?;
     let arn = u.summary.arn.clone();
-    let groups = account_arn(&account, "group/*")?;
+    let groups = account_arn(&state, &account, "group/*");
     let can = |action: &'static str, resource: String| {
-        let (actor, account) = (&actor, &account);
-        async move { allows(actor, account, action, &resource).await }
+        let (state, actor, account) = (&state, &actor, &account);
+        async move { allows(state, actor, account, action, &resource).await }
     };
     let can = UserPermissions {
         update: can("iam:UpdateUser", arn.clone()).await?,
@@ -274,7 +273,7 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
     Ok(UserView {
         can,
         user_id: u.summary.user_id.clone(),
-        user: user_row(u.summary)?,
+        user: user_row(&state, u.summary),
         password_reset_required: u.password_reset_required,
         groups: u.groups.into_iter().map(|g| g.name).collect(),
         attached: u.attached.into_iter().map(PolicyLink::from).collect(),
@@ -293,8 +292,9 @@ pub async fn get_user(user_name: String) -> Result<UserView, AppError> {
 #[server(prefix = "/api", endpoint = "set_user_disabled")]
 pub async fn set_user_disabled(user_name: String, disabled: bool) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .set_user_disabled(
             &actor,
@@ -319,8 +319,9 @@ pub async fn delete_user(user_name: String, confirm: String) -> Result<(), AppEr
             message: format!("Type the user name, {user_name}, to confirm."),
         });
     }
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .delete_user(
             &actor,
@@ -339,8 +340,9 @@ pub async fn delete_user(user_name: String, confirm: String) -> Result<(), AppEr
 #[server(prefix = "/api", endpoint = "set_user_boundary")]
 pub async fn set_user_boundary(user_name: String, policy_arn: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let user = user_name.parse()?;
     if policy_arn.trim().is_empty() {
         iam.delete_user_boundary(
@@ -369,8 +371,9 @@ pub async fn set_user_boundary(user_name: String, policy_arn: String) -> Result<
 #[server(prefix = "/api", endpoint = "attach_user_policies")]
 pub async fn attach_user_policies(user_name: String, policies: Option<Vec<String>>) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let user = user_name.parse()?;
     for arn in policies.unwrap_or_default() {
         iam.attach_user_policy(
@@ -390,8 +393,9 @@ pub async fn attach_user_policies(user_name: String, policies: Option<Vec<String
 #[server(prefix = "/api", endpoint = "detach_user_policy")]
 pub async fn detach_user_policy(user_name: String, policy_arn: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .detach_user_policy(
             &actor,
@@ -409,8 +413,9 @@ pub async fn detach_user_policy(user_name: String, policy_arn: String) -> Result
 #[server(prefix = "/api", endpoint = "add_user_to_groups")]
 pub async fn add_user_to_groups(user_name: String, groups: Option<Vec<String>>) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    let iam = state()?.iam;
+    let iam = state.iam.clone();
     let user = user_name.parse()?;
     let groups: Vec<gatehouse_iam::GroupName> = parse_all(groups.unwrap_or_default())?;
     for group in &groups {
@@ -452,13 +457,14 @@ fn tags_from_form(
 #[server(prefix = "/api", endpoint = "tag_user")]
 pub async fn tag_user(user_name: String, key: String, value: Option<String>) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
     let tag =
         gatehouse_iam::Tag::new(&key, value.as_deref().unwrap_or("")).map_err(|e| AppError::Invalid {
             field: "tags".into(),
             message: e.to_string(),
         })?;
-    state()?
+    state
         .iam
         .tag_user(
             &actor,
@@ -476,8 +482,9 @@ pub async fn tag_user(user_name: String, key: String, value: Option<String>) -> 
 #[server(prefix = "/api", endpoint = "untag_user")]
 pub async fn untag_user(user_name: String, key: String) -> Result<(), AppError> {
     use crate::ssr::*;
+    let state = state()?;
     let (actor, account) = actor().await?;
-    state()?
+    state
         .iam
         .untag_user(
             &actor,

@@ -76,7 +76,7 @@ pub fn summarize(policy: &Policy<'_>) -> Vec<SummaryRow> {
                 let access = match crate::catalog::service_actions(&service) {
                     Some(all) if actions.len() == all.len() => "Full access".to_owned(),
                     Some(_) if actions.is_empty() => "None: no known action matches".to_owned(),
-                Some(all) => {
+                    Some(all) => {
                         let mut levels: Vec<crate::catalog::AccessLevel> = all
                             .iter()
                             .filter(|(n, _)| actions.contains(n))
