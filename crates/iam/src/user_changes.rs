@@ -210,6 +210,7 @@ impl Iam {
 
     /// Renames a group (and optionally moves it to another path), authorized as
     /// `iam:UpdateGroup` on both its current and its new ARN, as AWS requires.
+    #[allow(clippy::too_many_arguments)]
     pub async fn rename_group(
         &self,
         actor: &Actor,
