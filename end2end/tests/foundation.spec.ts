@@ -1,13 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { gatehouse, grouped, hydrated } from './helpers';
 
 // One deployment for the whole file: the first test runs first-run setup, the rest use the
 // account it created. Names are unique per run.
 test.describe.configure({ mode: 'serial' });
 
-const bin = process.env.GATEHOUSE_BIN ?? '../target/release/gatehouse';
-const dataDir = process.env.GATEHOUSE_E2E_DATA as string;
 const run = Date.now().toString(36);
 const alias = `e2e-${run}`;
 const rootEmail = `root-${run}@example.com`;
@@ -15,19 +13,6 @@ const rootPassword = `root passphrase ${run}`;
 let accountId = '';
 
 mkdirSync('screenshots', { recursive: true });
-
-/** Runs the gatehouse CLI against the running server's embedded cluster. */
-function gatehouse(args: string[], input?: string): string {
-  return execFileSync(bin, [...args, '--data-dir', dataDir], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-}
 
 async function signInAsRoot(page: Page) {
   await page.goto('/root-signin');
@@ -37,8 +22,6 @@ async function signInAsRoot(page: Page) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'IAM Dashboard' })).toBeVisible();
 }
-
-const grouped = (id: string) => `${id.slice(0, 4)}-${id.slice(4, 8)}-${id.slice(8)}`;
 
 test('first-run setup creates the account, then root signs in and sees the account ID', async ({ page }) => {
   const printed = gatehouse(['setup-link', '--public-url', 'http://127.0.0.1:3100']);

@@ -37,16 +37,24 @@ const FUNCTIONS: &[(&str, Form)] = &[
         &[("group_name", "Ops"), ("user_name", "bob")],
     ),
     (
-        "attach_group_policies",
-        &[("group_name", "Ops"), ("policies[0]", FULL)],
+        "attach_policies",
+        &[
+            ("owner_kind", "group"),
+            ("owner_name", "Ops"),
+            ("policies[0]", FULL),
+        ],
     ),
     (
         "rename_group",
         &[("group_name", "Ops"), ("new_group_name", "Renamed")],
     ),
     (
-        "detach_group_policy",
-        &[("group_name", "Ops"), ("policy_arn", READ_ONLY)],
+        "detach_policy",
+        &[
+            ("owner_kind", "group"),
+            ("owner_name", "Ops"),
+            ("policy_arn", READ_ONLY),
+        ],
     ),
     ("delete_group", &[("group_name", "Ops"), ("confirm", "Ops")]),
     ("list_users", &[]),
@@ -104,12 +112,20 @@ const FUNCTIONS: &[(&str, Form)] = &[
         &[("user_name", "bob"), ("policy_arn", READ_ONLY)],
     ),
     (
-        "attach_user_policies",
-        &[("user_name", "bob"), ("policies[0]", FULL)],
+        "attach_policies",
+        &[
+            ("owner_kind", "user"),
+            ("owner_name", "bob"),
+            ("policies[0]", FULL),
+        ],
     ),
     (
-        "detach_user_policy",
-        &[("user_name", "bob"), ("policy_arn", READ_ONLY)],
+        "detach_policy",
+        &[
+            ("owner_kind", "user"),
+            ("owner_name", "bob"),
+            ("policy_arn", READ_ONLY),
+        ],
     ),
     (
         "add_user_to_groups",

@@ -173,31 +173,6 @@ pub async fn remove_user_from_group(group_name: String, user_name: String) -> Re
     Ok(())
 }
 
-/// Attaches managed policies to a group (`iam:AttachGroupPolicy` with `iam:PolicyARN`, each).
-#[server(prefix = "/api", endpoint = "attach_group_policies")]
-pub async fn attach_group_policies(
-    group_name: String,
-    policies: Option<Vec<String>>,
-) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let (actor, account) = actor().await?;
-    let iam = state.iam.clone();
-    let group = group_name.parse()?;
-    for arn in policies.unwrap_or_default() {
-        iam.attach_group_policy(
-            &actor,
-            &account,
-            &group,
-            &arn,
-            gatehouse_iam::Source::Console,
-            &request_meta(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// Renames a group (`iam:UpdateGroup` on its current and new ARN).
 #[server(prefix = "/api", endpoint = "rename_group")]
 pub async fn rename_group(group_name: String, new_group_name: String) -> Result<(), AppError> {
@@ -225,26 +200,6 @@ pub async fn rename_group(group_name: String, new_group_name: String) -> Result<
         )
         .await?;
     leptos_axum::redirect(&format!("/groups/{new_name}"));
-    Ok(())
-}
-
-/// Detaches a managed policy from a group (`iam:DetachGroupPolicy` with `iam:PolicyARN`).
-#[server(prefix = "/api", endpoint = "detach_group_policy")]
-pub async fn detach_group_policy(group_name: String, policy_arn: String) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let (actor, account) = actor().await?;
-    state
-        .iam
-        .detach_group_policy(
-            &actor,
-            &account,
-            &group_name.parse()?,
-            &policy_arn,
-            gatehouse_iam::Source::Console,
-            &request_meta(),
-        )
-        .await?;
     Ok(())
 }
 

@@ -6,22 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-enum Owner {
-    User(gatehouse_iam::UserName),
-    Group(gatehouse_iam::GroupName),
-}
-
-#[cfg(feature = "ssr")]
-fn owner(kind: &str, name: &str) -> Result<Owner, AppError> {
-    match kind {
-        "user" => Ok(Owner::User(name.parse()?)),
-        "group" => Ok(Owner::Group(name.parse()?)),
-        _ => Err(AppError::Invalid {
-            field: "owner".into(),
-            message: "Inline policies belong to a user or a group.".into(),
-        }),
-    }
-}
+use super::{owner, Owner};
 
 /// An inline policy's document (`iam:GetUserPolicy` / `iam:GetGroupPolicy`).
 #[server(prefix = "/api", endpoint = "get_inline_policy")]

@@ -3,6 +3,7 @@
 //! scripts can rely on them.
 
 mod account;
+mod attachments;
 mod auth;
 mod groups;
 mod inline;
@@ -12,6 +13,7 @@ mod simulate;
 mod users;
 
 pub use account::*;
+pub use attachments::*;
 pub use auth::*;
 pub use groups::*;
 pub use inline::*;
@@ -38,6 +40,26 @@ impl Password {
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password([redacted])")
+    }
+}
+
+/// The user or group that policies are attached to or embedded in, from a form's `owner_kind`
+/// (`user` or `group`) and `owner_name`.
+#[cfg(feature = "ssr")]
+enum Owner {
+    User(gatehouse_iam::UserName),
+    Group(gatehouse_iam::GroupName),
+}
+
+#[cfg(feature = "ssr")]
+fn owner(kind: &str, name: &str) -> Result<Owner, crate::error::AppError> {
+    match kind {
+        "user" => Ok(Owner::User(name.parse()?)),
+        "group" => Ok(Owner::Group(name.parse()?)),
+        _ => Err(crate::error::AppError::Invalid {
+            field: "owner".into(),
+            message: "Policies belong to a user or a group.".into(),
+        }),
     }
 }
 

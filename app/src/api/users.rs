@@ -367,48 +367,6 @@ pub async fn set_user_boundary(user_name: String, policy_arn: String) -> Result<
     Ok(())
 }
 
-/// Attaches managed policies to a user (`iam:AttachUserPolicy` with `iam:PolicyARN`, each).
-#[server(prefix = "/api", endpoint = "attach_user_policies")]
-pub async fn attach_user_policies(user_name: String, policies: Option<Vec<String>>) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let (actor, account) = actor().await?;
-    let iam = state.iam.clone();
-    let user = user_name.parse()?;
-    for arn in policies.unwrap_or_default() {
-        iam.attach_user_policy(
-            &actor,
-            &account,
-            &user,
-            &arn,
-            gatehouse_iam::Source::Console,
-            &request_meta(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Detaches a managed policy from a user (`iam:DetachUserPolicy` with `iam:PolicyARN`).
-#[server(prefix = "/api", endpoint = "detach_user_policy")]
-pub async fn detach_user_policy(user_name: String, policy_arn: String) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let (actor, account) = actor().await?;
-    state
-        .iam
-        .detach_user_policy(
-            &actor,
-            &account,
-            &user_name.parse()?,
-            &policy_arn,
-            gatehouse_iam::Source::Console,
-            &request_meta(),
-        )
-        .await?;
-    Ok(())
-}
-
 /// Adds a user to groups (`iam:AddUserToGroup` on each group).
 #[server(prefix = "/api", endpoint = "add_user_to_groups")]
 pub async fn add_user_to_groups(user_name: String, groups: Option<Vec<String>>) -> Result<(), AppError> {

@@ -1,5 +1,6 @@
 //! Reusable pieces of the console's pages.
 
+mod attach;
 mod copy_button;
 mod form;
 mod layout;
@@ -7,6 +8,7 @@ mod page;
 mod policy_editor;
 mod shell;
 
+pub use attach::{AttachPoliciesPanel, DetachButton};
 pub use copy_button::CopyButton;
 pub use form::{field_error, form_error, Field, FormAlert};
 pub use layout::AuthLayout;

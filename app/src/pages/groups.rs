@@ -6,11 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    get_group, list_groups, list_policies, list_users, url_encode, AddUsersToGroup, AttachGroupPolicies,
-    CreateGroup, DeleteGroup, DeleteInlinePolicy, DetachGroupPolicy, GroupView, RemoveUserFromGroup,
-    RenameGroup,
+    get_group, list_groups, list_policies, list_users, url_encode, AddUsersToGroup, AttachPolicies,
+    CreateGroup, DeleteGroup, DeleteInlinePolicy, DetachPolicy, GroupView, RemoveUserFromGroup, RenameGroup,
 };
-use crate::components::{field_error, form_error, ConfirmDelete, Field, FormAlert, Tabs};
+use crate::components::{
+    field_error, form_error, AttachPoliciesPanel, ConfirmDelete, DetachButton, Field, FormAlert, Tabs,
+};
 use crate::pages::ErrorPage;
 
 #[component]
@@ -175,8 +176,8 @@ pub fn GroupDetailPage() -> impl IntoView {
     let name = move || params.read().get("name").unwrap_or_default();
     let remove = ServerAction::<RemoveUserFromGroup>::new();
     let add = ServerAction::<AddUsersToGroup>::new();
-    let detach = ServerAction::<DetachGroupPolicy>::new();
-    let attach = ServerAction::<AttachGroupPolicies>::new();
+    let detach = ServerAction::<DetachPolicy>::new();
+    let attach = ServerAction::<AttachPolicies>::new();
     let delete_inline = ServerAction::<DeleteInlinePolicy>::new();
     let group = Resource::new(
         move || {
@@ -215,8 +216,8 @@ fn GroupDetail(
     tab: String,
     remove: ServerAction<RemoveUserFromGroup>,
     add: ServerAction<AddUsersToGroup>,
-    detach: ServerAction<DetachGroupPolicy>,
-    attach: ServerAction<AttachGroupPolicies>,
+    detach: ServerAction<DetachPolicy>,
+    attach: ServerAction<AttachPolicies>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
 ) -> impl IntoView {
     let base = format!("/groups/{}", g.name);
@@ -359,17 +360,14 @@ fn GroupUsers(
 #[component]
 fn GroupPermissions(
     g: GroupView,
-    detach: ServerAction<DetachGroupPolicy>,
-    attach: ServerAction<AttachGroupPolicies>,
+    detach: ServerAction<DetachPolicy>,
+    attach: ServerAction<AttachPolicies>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
 ) -> impl IntoView {
     let error = form_error(detach.value());
-    let attach_error = form_error(attach.value());
     let inline_error = form_error(delete_inline.value());
-    let policies = Resource::new(|| (), |_| list_policies(None, None));
     let attached: Vec<String> = g.attached.iter().map(|p| p.arn.clone()).collect();
     let inline_href = format!("/inline-policy?owner=group&name={}", url_encode(&g.name));
-    let group_name = g.name.clone();
     view! {
         <div class="panel table-panel" role="tabpanel">
             <div class="panel-header row">
@@ -390,11 +388,7 @@ fn GroupPermissions(
                                     <td><a href=p.href()>{p.name.clone()}</a></td>
                                     <td>{if p.system { "AWS managed" } else { "Customer managed" }}</td>
                                     <td class="actions">{g.can_detach.then(move || view! {
-                                        <ActionForm action=detach attr:class="inline-form">
-                                            <input type="hidden" name="group_name" value=gn/>
-                                            <input type="hidden" name="policy_arn" value=p.arn.clone()/>
-                                            <button type="submit" class="button secondary small" aria-label=format!("Detach {}", p.name)>"Detach"</button>
-                                        </ActionForm>
+                                        <DetachButton owner_kind="group" owner_name=gn policy_arn=p.arn.clone() policy_name=p.name.clone() action=detach/>
                                     })}</td>
                                 </tr>
                             }}).collect_view()}
@@ -421,29 +415,7 @@ fn GroupPermissions(
             }}
         </div>
         {g.can_attach.then(|| view! {
-            <details class="panel">
-                <summary><strong>"Add permissions"</strong>" — attach policies"</summary>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || {
-                        let (group_name, attached) = (group_name.clone(), attached.clone());
-                        Suspend::new(async move {
-                            let available: Vec<_> = policies.await.map(|p| p.policies).unwrap_or_default().into_iter().filter(|p| !attached.contains(&p.arn)).collect();
-                            view! {
-                                <ActionForm action=attach attr:class="form" attr:aria-label="Attach policies">
-                                    <FormAlert error=attach_error fields=&[]/>
-                                    <input type="hidden" name="group_name" value=group_name/>
-                                    <ul class="check-list policies">
-                                        {available.into_iter().enumerate().map(|(i, p)| view! {
-                                            <li><label><input type="checkbox" name=format!("policies[{i}]") value=p.arn.clone()/>" " {p.name.clone()}</label></li>
-                                        }).collect_view()}
-                                    </ul>
-                                    <button type="submit" class="button primary">"Attach policies"</button>
-                                </ActionForm>
-                            }
-                        })
-                    }}
-                </Suspense>
-            </details>
+            <AttachPoliciesPanel owner_kind="group" owner_name=g.name.clone() attached=attached.clone() action=attach/>
         })}
     }
 }

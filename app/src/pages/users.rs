@@ -7,10 +7,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
     get_user, list_groups, list_policies, list_users, take_created_user, url_encode, AddUserToGroups,
-    AttachUserPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachUserPolicy,
-    PolicyLink, RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, TagUser, UntagUser, UserView,
+    AttachPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachPolicy, PolicyLink,
+    RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, TagUser, UntagUser, UserView,
 };
-use crate::components::{field_error, form_error, ConfirmDelete, CopyButton, Field, FormAlert, Tabs};
+use crate::components::{
+    field_error, form_error, AttachPoliciesPanel, ConfirmDelete, CopyButton, DetachButton, Field, FormAlert,
+    Tabs,
+};
 use crate::pages::ErrorPage;
 
 #[component]
@@ -459,8 +462,8 @@ fn csv_field(s: &str) -> String {
 struct UserActions {
     disable: ServerAction<SetUserDisabled>,
     boundary: ServerAction<SetUserBoundary>,
-    attach: ServerAction<AttachUserPolicies>,
-    detach: ServerAction<DetachUserPolicy>,
+    attach: ServerAction<AttachPolicies>,
+    detach: ServerAction<DetachPolicy>,
     add_groups: ServerAction<AddUserToGroups>,
     remove_group: ServerAction<RemoveUserFromGroup>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
@@ -604,7 +607,6 @@ fn UserPermissions(u: UserView, actions: UserActions) -> impl IntoView {
         .chain(u.from_groups.iter().cloned().map(|(g, p)| (p, Some(g))))
         .collect();
     let name = u.user.name.clone();
-    let policies = Resource::new(|| (), |_| list_policies(None, None));
     let attached: Vec<String> = u.attached.iter().map(|p| p.arn.clone()).collect();
     let inline_href = format!("/inline-policy?owner=user&name={}", url_encode(&name));
     view! {
@@ -629,11 +631,7 @@ fn UserPermissions(u: UserView, actions: UserActions) -> impl IntoView {
                                         <td>{if p.system { "AWS managed" } else { "Customer managed" }}</td>
                                         <td>{via.map(|g| format!("Group {g}")).unwrap_or_else(|| "Attached directly".into())}</td>
                                         <td class="actions">{(direct && u.can.detach).then(move || view! {
-                                            <ActionForm action=actions.detach attr:class="inline-form">
-                                                <input type="hidden" name="user_name" value=n/>
-                                                <input type="hidden" name="policy_arn" value=arn/>
-                                                <button type="submit" class="button secondary small" aria-label=format!("Detach {pname}")>"Detach"</button>
-                                            </ActionForm>
+                                            <DetachButton owner_kind="user" owner_name=n policy_arn=arn policy_name=pname action=actions.detach/>
                                         })}</td>
                                     </tr>
                                 }
@@ -660,32 +658,8 @@ fn UserPermissions(u: UserView, actions: UserActions) -> impl IntoView {
                 }.into_any()
             }}
         </div>
-        {u.can.attach.then(|| {
-            let name = name.clone();
-            view! {
-                <details class="panel">
-                    <summary><strong>"Add permissions"</strong>" — attach policies directly"</summary>
-                    <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || {
-                            let (name, attached) = (name.clone(), attached.clone());
-                            Suspend::new(async move {
-                                let available: Vec<_> = policies.await.map(|p| p.policies).unwrap_or_default().into_iter().filter(|p| !attached.contains(&p.arn)).collect();
-                                view! {
-                                    <ActionForm action=actions.attach attr:class="form" attr:aria-label="Attach policies">
-                                        <input type="hidden" name="user_name" value=name/>
-                                        <ul class="check-list policies">
-                                            {available.into_iter().enumerate().map(|(i, p)| view! {
-                                                <li><label><input type="checkbox" name=format!("policies[{i}]") value=p.arn.clone()/>" " {p.name.clone()}</label></li>
-                                            }).collect_view()}
-                                        </ul>
-                                        <button type="submit" class="button primary">"Add permissions"</button>
-                                    </ActionForm>
-                                }
-                            })
-                        }}
-                    </Suspense>
-                </details>
-            }
+        {u.can.attach.then(|| view! {
+            <AttachPoliciesPanel owner_kind="user" owner_name=name.clone() attached=attached.clone() action=actions.attach/>
         })}
         {u.can.simulate.then(|| view! { <crate::pages::WhyPanel user_name=u.user.name.clone()/> })}
         <UserBoundary u=u.clone() actions/>
