@@ -99,6 +99,18 @@ const FUNCTIONS: &[(&str, Form)] = &[
     ),
     ("delete_policy", &[("arn", "arn:aws:iam::{acct}:policy/Scoped")]),
     (
+        "tag_policy",
+        &[
+            ("arn", "arn:aws:iam::{acct}:policy/Scoped"),
+            ("key", "owner"),
+            ("value", "it"),
+        ],
+    ),
+    (
+        "untag_policy",
+        &[("arn", "arn:aws:iam::{acct}:policy/Scoped"), ("key", "owner")],
+    ),
+    (
         "simulate",
         &[("user_name", "bob"), ("actions", "iam:ListUsers\niam:CreateUser")],
     ),
@@ -197,6 +209,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "iam_users where disabled_at is not null or permissions_boundary is not null",
         "iam_groups where group_name = 'Ops'",
         "user_tags",
+        "policy_tags",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }
@@ -834,6 +847,7 @@ const PAGES: &[&str] = &[
     "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess",
     "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&tab=entities",
     "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&tab=versions",
+    "/policy?arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&tab=tags",
     "/simulator",
     "/account",
     "/events",

@@ -40,8 +40,11 @@ pub struct PolicyView {
     pub users: Vec<String>,
     pub groups: Vec<String>,
     pub created: String,
+    pub tags: Vec<(String, String)>,
     pub can_edit: bool,
     pub can_delete: bool,
+    pub can_tag: bool,
+    pub can_untag: bool,
 }
 
 /// The managed policies, authorized as `iam:ListPolicies`. `scope` is `aws` (system),
@@ -116,6 +119,8 @@ pub async fn get_policy(arn: String) -> Result<PolicyView, AppError> {
     let p = state.iam.get_policy(&actor, &account, &arn).await?;
     let can_edit = !p.system && allows(&state, &actor, &account, "iam:CreatePolicyVersion", &p.arn).await?;
     let can_delete = !p.system && allows(&state, &actor, &account, "iam:DeletePolicy", &p.arn).await?;
+    let can_tag = !p.system && allows(&state, &actor, &account, "iam:TagPolicy", &p.arn).await?;
+    let can_untag = !p.system && allows(&state, &actor, &account, "iam:UntagPolicy", &p.arn).await?;
     Ok(PolicyView {
         name: p.name,
         arn: p.arn,
@@ -136,8 +141,11 @@ pub async fn get_policy(arn: String) -> Result<PolicyView, AppError> {
         users: p.users.into_iter().map(|u| u.name).collect(),
         groups: p.groups.into_iter().map(|g| g.name).collect(),
         created: display_time(p.created_at),
+        tags: p.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         can_edit,
         can_delete,
+        can_tag,
+        can_untag,
     })
 }
 
@@ -221,5 +229,50 @@ pub async fn delete_policy(arn: String) -> Result<(), AppError> {
         )
         .await?;
     leptos_axum::redirect("/policies");
+    Ok(())
+}
+
+/// Adds or replaces one tag on a customer managed policy (`iam:TagPolicy`).
+#[server(prefix = "/api", endpoint = "tag_policy")]
+pub async fn tag_policy(arn: String, key: String, value: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let (actor, account) = actor().await?;
+    let tag =
+        gatehouse_iam::Tag::new(&key, value.as_deref().unwrap_or("")).map_err(|e| AppError::Invalid {
+            field: "tags".into(),
+            message: e.to_string(),
+        })?;
+    state
+        .iam
+        .tag_policy(
+            &actor,
+            &account,
+            &arn,
+            &[tag],
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Removes one tag from a customer managed policy (`iam:UntagPolicy`).
+#[server(prefix = "/api", endpoint = "untag_policy")]
+pub async fn untag_policy(arn: String, key: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let (actor, account) = actor().await?;
+    state
+        .iam
+        .untag_policy(
+            &actor,
+            &account,
+            &arn,
+            &[key],
+            gatehouse_iam::Source::Console,
+            &request_meta(),
+        )
+        .await?;
     Ok(())
 }

@@ -11,8 +11,8 @@ use crate::entities::change;
 use crate::events::{self, RequestMeta, Source};
 use crate::{AccountId, Error, Iam, Result};
 
-struct PolicyRow {
-    policy_id: String,
+pub(crate) struct PolicyRow {
+    pub(crate) policy_id: String,
     default_version: String,
 }
 
@@ -209,7 +209,7 @@ impl Iam {
 
     /// Starts a change to a customer managed policy: `action` authorized on its ARN, then a
     /// transaction in which the policy is found and locked. System policies are refused.
-    async fn begin_policy_change(
+    pub(crate) async fn begin_policy_change(
         &self,
         actor: &Actor,
         account: &AccountId,

@@ -20,6 +20,7 @@ pub struct PolicyDetail {
     /// Users it is attached to directly (name, ARN).
     pub users: Vec<EntityRef>,
     pub groups: Vec<EntityRef>,
+    pub tags: Vec<crate::Tag>,
     pub created_at: OffsetDateTime,
 }
 
@@ -90,6 +91,8 @@ impl Iam {
             name: r.name,
         })
         .collect();
+        drop(conn);
+        let tags = self.policy_tags(&policy_id).await?;
         let document = versions
             .iter()
             .find(|v| v.is_default)
@@ -108,6 +111,7 @@ impl Iam {
             versions,
             users,
             groups,
+            tags,
             created_at: p.created_at,
         })
     }

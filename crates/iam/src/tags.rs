@@ -182,6 +182,117 @@ impl Iam {
         Ok(())
     }
 
+    /// Adds or replaces tags on a customer managed policy, authorized as `iam:TagPolicy`.
+    pub async fn tag_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        policy_arn: &str,
+        tags: &[Tag],
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
+        check_unique(&keys)?;
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:TagPolicy")
+            .await?;
+        for t in tags {
+            sqlx::query!(
+                "delete from policy_tags where policy_id = $1 and lower(tag_key) = lower($2)",
+                p.policy_id,
+                t.key
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query!(
+                "insert into policy_tags (policy_id, tag_key, tag_value) values ($1, $2, $3)",
+                p.policy_id,
+                t.key,
+                t.value
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let total = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from policy_tags where policy_id = $1"#,
+            p.policy_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if total > MAX_TAGS as i64 {
+            return Err(Error::LimitExceeded {
+                quota: "TagsPerPolicy",
+                limit: MAX_TAGS as u32,
+            });
+        }
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "TagPolicy",
+                actor,
+                meta,
+                policy_arn,
+                json!({"policyArn": policy_arn, "tags": tags}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes tags from a customer managed policy by key (ignoring case), authorized as
+    /// `iam:UntagPolicy`.
+    pub async fn untag_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        policy_arn: &str,
+        keys: &[String],
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let (mut tx, p) = self
+            .begin_policy_change(actor, account, policy_arn, "iam:UntagPolicy")
+            .await?;
+        let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+        sqlx::query!(
+            "delete from policy_tags where policy_id = $1 and lower(tag_key) = any($2)",
+            p.policy_id,
+            &lower
+        )
+        .execute(&mut *tx)
+        .await?;
+        events::append(
+            &mut tx,
+            change(
+                account,
+                source,
+                "UntagPolicy",
+                actor,
+                meta,
+                policy_arn,
+                json!({"policyArn": policy_arn, "tagKeys": keys}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A policy's tags, by key; part of reading the policy.
+    pub(crate) async fn policy_tags(&self, policy_id: &str) -> Result<Vec<Tag>> {
+        Ok(sqlx::query_as!(
+            Tag,
+            "select tag_key as key, tag_value as value from policy_tags where policy_id = $1 order by lower(tag_key)",
+            policy_id
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// A user's tags, by key; part of reading the user.
     pub(crate) async fn user_tags(&self, user_id: &str) -> Result<Vec<Tag>> {
         Ok(sqlx::query_as!(

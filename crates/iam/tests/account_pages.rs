@@ -158,3 +158,65 @@ async fn the_event_history_filters_by_who_and_name_and_pages_by_key(pool: PgPool
         .unwrap();
     assert!(none.events.is_empty(), "_ is not a wildcard");
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn customer_policies_are_tagged_and_system_policies_are_not(pool: PgPool) {
+    let iam = iam(pool);
+    let a = account(&iam, "root@a.example").await.account_id;
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
+    let p = iam
+        .create_policy(&OP, &a, new_policy("Tagged", doc), Source::Console, &meta())
+        .await
+        .unwrap();
+    iam.tag_policy(
+        &OP,
+        &a,
+        &p.arn,
+        &[Tag::new("owner", "it").unwrap()],
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.tag_policy(
+        &OP,
+        &a,
+        &p.arn,
+        &[Tag::new("OWNER", "sec").unwrap()],
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let tags = iam.get_policy(&OP, &a, &p.arn).await.unwrap().tags;
+    assert_eq!(tags, vec![Tag::new("OWNER", "sec").unwrap()]);
+    iam.untag_policy(&OP, &a, &p.arn, &["owner".to_owned()], Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(iam.get_policy(&OP, &a, &p.arn).await.unwrap().tags.is_empty());
+    let system = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    let refused = iam
+        .tag_policy(
+            &OP,
+            &a,
+            system,
+            &[Tag::new("k", "v").unwrap()],
+            Source::Console,
+            &meta(),
+        )
+        .await;
+    assert!(matches!(refused, Err(Error::AccessDenied { .. })), "{refused:?}");
+    let (nobody, _) = user(&iam, &a, "nobody").await;
+    let denied = iam
+        .tag_policy(
+            &nobody,
+            &a,
+            &p.arn,
+            &[Tag::new("k", "v").unwrap()],
+            Source::Console,
+            &meta(),
+        )
+        .await;
+    assert!(matches!(denied, Err(Error::AccessDenied { .. })));
+}
