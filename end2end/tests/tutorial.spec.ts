@@ -186,6 +186,16 @@ test('the JSON editor shows findings while typing, and an invalid document is no
   await expect(page.getByText(`Policy Bad-${run} created.`)).toBeVisible();
   await expect(page.getByTestId('default-version')).toHaveText('v1');
   await page.screenshot({ path: 'screenshots/policy-detail.png', fullPage: true });
+  // Tags tab: add a tag, see it, remove it.
+  await page.getByRole('link', { name: /^Tags/ }).click();
+  await expect(page.getByText('This policy has no tags.')).toBeVisible();
+  await page.getByLabel('Key', { exact: true }).fill('owner');
+  await page.getByLabel('Value', { exact: true }).fill('security');
+  await page.getByRole('button', { name: 'Save tag' }).click();
+  await expect(page.getByRole('row', { name: /owner\s+security/ })).toBeVisible();
+  await page.screenshot({ path: 'screenshots/policy-tags.png', fullPage: true });
+  await page.getByRole('button', { name: 'Remove tag owner' }).click();
+  await expect(page.getByText('This policy has no tags.')).toBeVisible();
   await go(page, '/policies?type=customer');
   await expect(page.getByRole('link', { name: `Bad-${run}` })).toBeVisible();
   await page.screenshot({ path: 'screenshots/policies.png', fullPage: true });

@@ -99,16 +99,21 @@ const FUNCTIONS: &[(&str, Form)] = &[
     ),
     ("delete_policy", &[("arn", "arn:aws:iam::{acct}:policy/Scoped")]),
     (
-        "tag_policy",
+        "tag_resource",
         &[
-            ("arn", "arn:aws:iam::{acct}:policy/Scoped"),
+            ("kind", "policy"),
+            ("target", "arn:aws:iam::{acct}:policy/Scoped"),
             ("key", "owner"),
             ("value", "it"),
         ],
     ),
     (
-        "untag_policy",
-        &[("arn", "arn:aws:iam::{acct}:policy/Scoped"), ("key", "owner")],
+        "untag_resource",
+        &[
+            ("kind", "policy"),
+            ("target", "arn:aws:iam::{acct}:policy/Scoped"),
+            ("key", "owner"),
+        ],
     ),
     (
         "simulate",
@@ -144,10 +149,18 @@ const FUNCTIONS: &[(&str, Form)] = &[
         &[("user_name", "alice"), ("groups[0]", "Ops")],
     ),
     (
-        "tag_user",
-        &[("user_name", "bob"), ("key", "team"), ("value", "red")],
+        "tag_resource",
+        &[
+            ("kind", "user"),
+            ("target", "bob"),
+            ("key", "team"),
+            ("value", "red"),
+        ],
     ),
-    ("untag_user", &[("user_name", "bob"), ("key", "team")]),
+    (
+        "untag_resource",
+        &[("kind", "user"), ("target", "bob"), ("key", "team")],
+    ),
     (
         "get_inline_policy",
         &[
@@ -572,6 +585,40 @@ async fn root_renames_the_account_and_reads_the_event_history_with_filters(pool:
     assert!(bad.contains("YYYY-MM-DD"), "{bad}");
     let (_, summary) = call(&app, &acct, "account_summary", &[]).await;
     assert!(summary.contains(r#""users":1"#), "{summary}");
+    // Tags through the one tag function, for a user; a bad key or kind changes nothing.
+    let tag = |kind: &'static str, key: &'static str| {
+        let (app, acct) = (&app, &acct);
+        async move {
+            let form = [
+                ("kind", kind),
+                ("target", "alice"),
+                ("key", key),
+                ("value", "blue"),
+            ];
+            call(app, acct, "tag_resource", &form).await
+        }
+    };
+    let (status, body) = tag("user", "team").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = tag("user", "aws:team").await;
+    assert!(
+        body.contains(r#""field":"tags""#) && body.contains("aws:"),
+        "{body}"
+    );
+    let (_, body) = tag("group", "team").await;
+    assert!(body.contains(r#""field":"kind""#), "{body}");
+    let (_, user) = call(&app, &acct, "get_user", &[("user_name", "alice")]).await;
+    assert!(user.contains(r#""tags":[["team","blue"]]"#), "{user}");
+    let (status, _) = call(
+        &app,
+        &acct,
+        "untag_resource",
+        &[("kind", "user"), ("target", "alice"), ("key", "TEAM")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, user) = call(&app, &acct, "get_user", &[("user_name", "alice")]).await;
+    assert!(user.contains(r#""tags":[]"#), "{user}");
     let html = app.get("/events").await.text().await.unwrap();
     assert!(
         html.contains("CreateAccountAlias") && html.contains("ConsoleLogin"),

@@ -10,6 +10,7 @@ mod inline;
 mod policies;
 mod setup;
 mod simulate;
+mod tags;
 mod users;
 
 pub use account::*;
@@ -20,6 +21,7 @@ pub use inline::*;
 pub use policies::*;
 pub use setup::*;
 pub use simulate::*;
+pub use tags::*;
 pub use users::*;
 
 use serde::{Deserialize, Serialize};

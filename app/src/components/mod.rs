@@ -7,6 +7,7 @@ mod layout;
 mod page;
 mod policy_editor;
 mod shell;
+mod tags;
 
 pub use attach::{AttachPoliciesPanel, DetachButton};
 pub use copy_button::CopyButton;
@@ -15,3 +16,4 @@ pub use layout::AuthLayout;
 pub use page::{ConfirmDelete, Tabs};
 pub use policy_editor::{findings, summarize, EditorFinding, PolicyEditor, PolicySummaryTable};
 pub use shell::ConsoleShell;
+pub use tags::{TagActions, TagsPanel};

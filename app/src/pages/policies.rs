@@ -8,11 +8,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{
     get_policy, list_policies, url_encode, CreatePolicy, CreatePolicyVersion, DeletePolicy,
-    DeletePolicyVersion, PolicyView, SetDefaultPolicyVersion, TagPolicy, UntagPolicy,
+    DeletePolicyVersion, PolicyView, SetDefaultPolicyVersion,
 };
 use crate::components::{
     field_error, form_error, summarize, ConfirmDelete, Field, FormAlert, PolicyEditor, PolicySummaryTable,
-    Tabs,
+    Tabs, TagActions, TagsPanel,
 };
 use crate::pages::ErrorPage;
 
@@ -129,17 +129,14 @@ pub fn PolicyDetailPage() -> impl IntoView {
     let edit = ServerAction::<CreatePolicyVersion>::new();
     let set_default = ServerAction::<SetDefaultPolicyVersion>::new();
     let delete_version = ServerAction::<DeletePolicyVersion>::new();
-    let tags = TagActions {
-        tag: ServerAction::new(),
-        untag: ServerAction::new(),
-    };
+    let tags = TagActions::new();
     let policy = Resource::new(
         move || {
             (
                 arn(),
                 edit.version().get(),
                 set_default.version().get(),
-                delete_version.version().get() + tags.tag.version().get() + tags.untag.version().get(),
+                delete_version.version().get() + tags.version(),
             )
         },
         |(arn, ..)| get_policy(arn),
@@ -190,7 +187,17 @@ fn PolicyDetail(
     let body = match tab.as_str() {
         "entities" => view! { <PolicyEntities p=p.clone()/> }.into_any(),
         "versions" => view! { <PolicyVersions p=p.clone() set_default delete_version/> }.into_any(),
-        "tags" => view! { <PolicyTags p=p.clone() tags/> }.into_any(),
+        "tags" => {
+            let empty = if p.system {
+                "AWS managed policies have no tags."
+            } else {
+                "This policy has no tags."
+            };
+            view! {
+                <TagsPanel kind="policy" target=p.arn.clone() tags=p.tags.clone() can_tag=p.can_tag can_untag=p.can_untag empty actions=tags/>
+            }
+            .into_any()
+        }
         _ => view! { <PolicyPermissions p=p.clone() edit/> }.into_any(),
     };
     let arn = p.arn.clone();
@@ -333,64 +340,5 @@ fn PolicyVersions(
                 </tbody>
             </table>
         </div>
-    }
-}
-
-/// The Tags tab's actions; the page reloads the policy after either.
-#[derive(Clone, Copy)]
-struct TagActions {
-    tag: ServerAction<TagPolicy>,
-    untag: ServerAction<UntagPolicy>,
-}
-
-#[component]
-fn PolicyTags(p: PolicyView, tags: TagActions) -> impl IntoView {
-    let error = form_error(tags.tag.value());
-    let untag_error = form_error(tags.untag.value());
-    let arn = p.arn.clone();
-    view! {
-        <div class="panel table-panel" role="tabpanel">
-            <div class="panel-header"><h2>"Tags"</h2></div>
-            <FormAlert error=untag_error fields=&[]/>
-            {if p.tags.is_empty() {
-                let note = if p.system { "AWS managed policies have no tags." } else { "This policy has no tags." };
-                view! { <div class="empty"><p><strong>"No tags"</strong></p><p>{note}</p></div> }.into_any()
-            } else {
-                view! {
-                    <table class="table">
-                        <thead><tr><th scope="col">"Key"</th><th scope="col">"Value"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
-                        <tbody>{p.tags.iter().cloned().map(|(k, v)| {
-                            let (arn, key, label) = (arn.clone(), k.clone(), k.clone());
-                            view! {
-                                <tr>
-                                    <td>{k}</td><td>{v}</td>
-                                    <td class="actions">{p.can_untag.then(move || view! {
-                                        <ActionForm action=tags.untag attr:class="inline-form">
-                                            <input type="hidden" name="arn" value=arn/>
-                                            <input type="hidden" name="key" value=key/>
-                                            <button type="submit" class="button secondary small" aria-label=format!("Remove tag {label}")>"Remove"</button>
-                                        </ActionForm>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}</tbody>
-                    </table>
-                }.into_any()
-            }}
-        </div>
-        {p.can_tag.then(|| view! {
-            <div class="panel">
-                <h2>"Add or change a tag"</h2>
-                <ActionForm action=tags.tag attr:class="form inline-fields" attr:aria-label="Add tag">
-                    <input type="hidden" name="arn" value=p.arn.clone()/>
-                    <label for="new-tag-key">"Key"</label>
-                    <input id="new-tag-key" name="key" required/>
-                    <label for="new-tag-value">"Value"</label>
-                    <input id="new-tag-value" name="value"/>
-                    <button type="submit" class="button primary">"Save tag"</button>
-                </ActionForm>
-                <FormAlert error fields=&[]/>
-            </div>
-        })}
     }
 }

@@ -8,11 +8,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{
     get_user, list_groups, list_policies, list_users, take_created_user, url_encode, AddUserToGroups,
     AttachPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachPolicy, PolicyLink,
-    RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, TagUser, UntagUser, UserView,
+    RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, UserView,
 };
 use crate::components::{
     field_error, form_error, AttachPoliciesPanel, ConfirmDelete, CopyButton, DetachButton, Field, FormAlert,
-    Tabs,
+    Tabs, TagActions, TagsPanel,
 };
 use crate::pages::ErrorPage;
 
@@ -467,8 +467,7 @@ struct UserActions {
     add_groups: ServerAction<AddUserToGroups>,
     remove_group: ServerAction<RemoveUserFromGroup>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
-    tag: ServerAction<TagUser>,
-    untag: ServerAction<UntagUser>,
+    tags: TagActions,
 }
 
 impl UserActions {
@@ -481,8 +480,7 @@ impl UserActions {
             add_groups: ServerAction::new(),
             remove_group: ServerAction::new(),
             delete_inline: ServerAction::new(),
-            tag: ServerAction::new(),
-            untag: ServerAction::new(),
+            tags: TagActions::new(),
         }
     }
 
@@ -494,8 +492,7 @@ impl UserActions {
             + self.add_groups.version().get()
             + self.remove_group.version().get()
             + self.delete_inline.version().get()
-            + self.tag.version().get()
-            + self.untag.version().get()
+            + self.tags.version()
     }
 
     /// The last error of any of them, for the page's alert.
@@ -508,7 +505,6 @@ impl UserActions {
             form_error(self.add_groups.value()),
             form_error(self.remove_group.value()),
             form_error(self.delete_inline.value()),
-            form_error(self.untag.value()),
         ];
         Signal::derive(move || errors.iter().find_map(|e| e.get()))
     }
@@ -551,7 +547,11 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
     ];
     let body = match tab.as_str() {
         "groups" => view! { <UserGroups u=u.clone() actions/> }.into_any(),
-        "tags" => view! { <UserTags u=u.clone() actions/> }.into_any(),
+        "tags" => view! {
+            <TagsPanel kind="user" target=u.user.name.clone() tags=u.tags.clone() can_tag=u.can.tag
+                can_untag=u.can.untag empty="This user has no tags." actions=actions.tags/>
+        }
+        .into_any(),
         _ => view! { <UserPermissions u=u.clone() actions/> }.into_any(),
     };
     let delete = ServerAction::<DeleteUser>::new();
@@ -762,55 +762,6 @@ fn UserGroups(u: UserView, actions: UserActions) -> impl IntoView {
                         })
                     }}
                 </Suspense>
-            </div>
-        })}
-    }
-}
-
-#[component]
-fn UserTags(u: UserView, actions: UserActions) -> impl IntoView {
-    let error = form_error(actions.tag.value());
-    let name = u.user.name.clone();
-    view! {
-        <div class="panel table-panel" role="tabpanel">
-            <div class="panel-header"><h2>"Tags"</h2></div>
-            {if u.tags.is_empty() {
-                view! { <div class="empty"><p><strong>"No tags"</strong></p><p>"This user has no tags."</p></div> }.into_any()
-            } else {
-                view! {
-                    <table class="table">
-                        <thead><tr><th scope="col">"Key"</th><th scope="col">"Value"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
-                        <tbody>{u.tags.iter().cloned().map(|(k, v)| {
-                            let (n, key, label) = (name.clone(), k.clone(), k.clone());
-                            view! {
-                                <tr>
-                                    <td>{k}</td><td>{v}</td>
-                                    <td class="actions">{u.can.untag.then(move || view! {
-                                        <ActionForm action=actions.untag attr:class="inline-form">
-                                            <input type="hidden" name="user_name" value=n/>
-                                            <input type="hidden" name="key" value=key/>
-                                            <button type="submit" class="button secondary small" aria-label=format!("Remove tag {label}")>"Remove"</button>
-                                        </ActionForm>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}</tbody>
-                    </table>
-                }.into_any()
-            }}
-        </div>
-        {u.can.tag.then(|| view! {
-            <div class="panel">
-                <h2>"Add or change a tag"</h2>
-                <ActionForm action=actions.tag attr:class="form inline-fields" attr:aria-label="Add tag">
-                    <input type="hidden" name="user_name" value=name.clone()/>
-                    <label for="new-tag-key">"Key"</label>
-                    <input id="new-tag-key" name="key" required/>
-                    <label for="new-tag-value">"Value"</label>
-                    <input id="new-tag-value" name="value"/>
-                    <button type="submit" class="button primary">"Save tag"</button>
-                </ActionForm>
-                <FormAlert error fields=&[]/>
             </div>
         })}
     }

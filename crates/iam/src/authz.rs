@@ -89,7 +89,7 @@ impl Iam {
                 PrincipalKind::User { user_id, .. } => {
                     let set = self.permission_set(user_id.as_str()).await?;
                     let mut context = self.principal_context(p);
-                    for tag in self.user_tags(user_id.as_str()).await? {
+                    for tag in self.tags_of(crate::tags::Tagged::User, user_id.as_str()).await? {
                         context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
                     }
                     for (key, value) in extra {

@@ -92,7 +92,7 @@ impl Iam {
         })
         .collect();
         drop(conn);
-        let tags = self.policy_tags(&policy_id).await?;
+        let tags = self.tags_of(crate::tags::Tagged::Policy, &policy_id).await?;
         let document = versions
             .iter()
             .find(|v| v.is_default)

@@ -73,7 +73,7 @@ impl Iam {
             .await?;
         let set = self.permission_set(&u.id).await?;
         let mut ctx = self.request_context(&u.arn, account, Some((&u.id, &u.name)));
-        for tag in self.user_tags(&u.id).await? {
+        for tag in self.tags_of(crate::tags::Tagged::User, &u.id).await? {
             ctx.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
         }
         for (key, value) in context {

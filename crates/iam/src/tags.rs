@@ -53,9 +53,126 @@ impl Tag {
 /// TagsPerResource
 pub const MAX_TAGS: usize = 50;
 
+/// What carries tags: the table (and the quota's name) differ, the rules do not.
+#[derive(Clone, Copy)]
+pub(crate) enum Tagged {
+    User,
+    Policy,
+}
+
+impl Tagged {
+    fn quota(self) -> &'static str {
+        match self {
+            Self::User => "TagsPerUser",
+            Self::Policy => "TagsPerPolicy",
+        }
+    }
+}
+
+/// Adds or replaces `tags` on the resource `id` (a key that differs only in case replaces the
+/// existing one), in the caller's transaction; at most [`MAX_TAGS`] afterwards.
+async fn write_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str, tags: &[Tag]) -> Result<()> {
+    let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
+    check_unique(&keys)?;
+    for t in tags {
+        match what {
+            Tagged::User => {
+                sqlx::query!(
+                    "delete from user_tags where user_id = $1 and lower(tag_key) = lower($2)",
+                    id,
+                    t.key
+                )
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query!(
+                    "insert into user_tags (user_id, tag_key, tag_value) values ($1, $2, $3)",
+                    id,
+                    t.key,
+                    t.value
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            Tagged::Policy => {
+                sqlx::query!(
+                    "delete from policy_tags where policy_id = $1 and lower(tag_key) = lower($2)",
+                    id,
+                    t.key
+                )
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query!(
+                    "insert into policy_tags (policy_id, tag_key, tag_value) values ($1, $2, $3)",
+                    id,
+                    t.key,
+                    t.value
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    if read_tags(&mut *conn, what, id).await?.len() > MAX_TAGS {
+        return Err(Error::LimitExceeded {
+            quota: what.quota(),
+            limit: MAX_TAGS as u32,
+        });
+    }
+    Ok(())
+}
+
+/// Removes the tags with these keys (ignoring case) from the resource `id`.
+async fn remove_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str, keys: &[String]) -> Result<()> {
+    let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    match what {
+        Tagged::User => {
+            sqlx::query!(
+                "delete from user_tags where user_id = $1 and lower(tag_key) = any($2)",
+                id,
+                &lower
+            )
+            .execute(&mut *conn)
+            .await?
+        }
+        Tagged::Policy => {
+            sqlx::query!(
+                "delete from policy_tags where policy_id = $1 and lower(tag_key) = any($2)",
+                id,
+                &lower
+            )
+            .execute(&mut *conn)
+            .await?
+        }
+    };
+    Ok(())
+}
+
+/// The tags of the resource `id`, by key.
+async fn read_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str) -> Result<Vec<Tag>> {
+    Ok(match what {
+        Tagged::User => {
+            sqlx::query_as!(
+                Tag,
+                "select tag_key as key, tag_value as value from user_tags where user_id = $1 order by lower(tag_key)",
+                id
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Tagged::Policy => {
+            sqlx::query_as!(
+                Tag,
+                "select tag_key as key, tag_value as value from policy_tags where policy_id = $1 order by lower(tag_key)",
+                id
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    })
+}
+
 impl Iam {
     /// Adds or replaces tags on a user, authorized as `iam:TagUser`.
-    /// A key that differs only in case from an existing one replaces it.
     pub async fn tag_user(
         &self,
         actor: &Actor,
@@ -65,51 +182,14 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
         let (mut tx, u) = self
             .begin_change(actor, account, Kind::User, user.as_str(), "iam:TagUser", &[])
             .await?;
-        check_unique(&keys)?;
-        for t in tags {
-            sqlx::query!(
-                "delete from user_tags where user_id = $1 and lower(tag_key) = lower($2)",
-                u.id,
-                t.key
-            )
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query!(
-                "insert into user_tags (user_id, tag_key, tag_value) values ($1, $2, $3)",
-                u.id,
-                t.key,
-                t.value
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        let total = sqlx::query_scalar!(
-            r#"select count(*) as "n!" from user_tags where user_id = $1"#,
-            u.id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if total > MAX_TAGS as i64 {
-            return Err(Error::LimitExceeded {
-                quota: "TagsPerUser",
-                limit: MAX_TAGS as u32,
-            });
-        }
+        write_tags(&mut tx, Tagged::User, &u.id, tags).await?;
+        let request = json!({"userName": u.name, "tags": tags});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                "TagUser",
-                actor,
-                meta,
-                &u.arn,
-                json!({"userName": u.name, "tags": tags}),
-            ),
+            change(account, source, "TagUser", actor, meta, &u.arn, request),
         )
         .await?;
         tx.commit().await?;
@@ -129,60 +209,19 @@ impl Iam {
         let (mut tx, u) = self
             .begin_change(actor, account, Kind::User, user.as_str(), "iam:UntagUser", &[])
             .await?;
-        let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-        sqlx::query!(
-            "delete from user_tags where user_id = $1 and lower(tag_key) = any($2)",
-            u.id,
-            &lower
-        )
-        .execute(&mut *tx)
-        .await?;
+        remove_tags(&mut tx, Tagged::User, &u.id, keys).await?;
+        let request = json!({"userName": u.name, "tagKeys": keys});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                "UntagUser",
-                actor,
-                meta,
-                &u.arn,
-                json!({"userName": u.name, "tagKeys": keys}),
-            ),
+            change(account, source, "UntagUser", actor, meta, &u.arn, request),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Writes a new user's tags in the transaction that creates it (already authorized).
-    pub(crate) async fn insert_user_tags(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        user_id: &str,
-        tags: &[Tag],
-    ) -> Result<()> {
-        let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
-        check_unique(&keys)?;
-        if tags.len() > MAX_TAGS {
-            return Err(Error::LimitExceeded {
-                quota: "TagsPerUser",
-                limit: MAX_TAGS as u32,
-            });
-        }
-        for t in tags {
-            sqlx::query!(
-                "insert into user_tags (user_id, tag_key, tag_value) values ($1, $2, $3)",
-                user_id,
-                t.key,
-                t.value
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        Ok(())
-    }
-
     /// Adds or replaces tags on a customer managed policy, authorized as `iam:TagPolicy`.
+    /// System policies are refused, as every change to them is.
     pub async fn tag_policy(
         &self,
         actor: &Actor,
@@ -192,51 +231,14 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
-        check_unique(&keys)?;
         let (mut tx, p) = self
             .begin_policy_change(actor, account, policy_arn, "iam:TagPolicy")
             .await?;
-        for t in tags {
-            sqlx::query!(
-                "delete from policy_tags where policy_id = $1 and lower(tag_key) = lower($2)",
-                p.policy_id,
-                t.key
-            )
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query!(
-                "insert into policy_tags (policy_id, tag_key, tag_value) values ($1, $2, $3)",
-                p.policy_id,
-                t.key,
-                t.value
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
-        let total = sqlx::query_scalar!(
-            r#"select count(*) as "n!" from policy_tags where policy_id = $1"#,
-            p.policy_id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if total > MAX_TAGS as i64 {
-            return Err(Error::LimitExceeded {
-                quota: "TagsPerPolicy",
-                limit: MAX_TAGS as u32,
-            });
-        }
+        write_tags(&mut tx, Tagged::Policy, &p.policy_id, tags).await?;
+        let request = json!({"policyArn": policy_arn, "tags": tags});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                "TagPolicy",
-                actor,
-                meta,
-                policy_arn,
-                json!({"policyArn": policy_arn, "tags": tags}),
-            ),
+            change(account, source, "TagPolicy", actor, meta, policy_arn, request),
         )
         .await?;
         tx.commit().await?;
@@ -257,51 +259,31 @@ impl Iam {
         let (mut tx, p) = self
             .begin_policy_change(actor, account, policy_arn, "iam:UntagPolicy")
             .await?;
-        let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-        sqlx::query!(
-            "delete from policy_tags where policy_id = $1 and lower(tag_key) = any($2)",
-            p.policy_id,
-            &lower
-        )
-        .execute(&mut *tx)
-        .await?;
+        remove_tags(&mut tx, Tagged::Policy, &p.policy_id, keys).await?;
+        let request = json!({"policyArn": policy_arn, "tagKeys": keys});
         events::append(
             &mut tx,
-            change(
-                account,
-                source,
-                "UntagPolicy",
-                actor,
-                meta,
-                policy_arn,
-                json!({"policyArn": policy_arn, "tagKeys": keys}),
-            ),
+            change(account, source, "UntagPolicy", actor, meta, policy_arn, request),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// A policy's tags, by key; part of reading the policy.
-    pub(crate) async fn policy_tags(&self, policy_id: &str) -> Result<Vec<Tag>> {
-        Ok(sqlx::query_as!(
-            Tag,
-            "select tag_key as key, tag_value as value from policy_tags where policy_id = $1 order by lower(tag_key)",
-            policy_id
-        )
-        .fetch_all(self.pool())
-        .await?)
+    /// Writes a new user's tags in the transaction that creates it (already authorized).
+    pub(crate) async fn insert_user_tags(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        user_id: &str,
+        tags: &[Tag],
+    ) -> Result<()> {
+        write_tags(conn, Tagged::User, user_id, tags).await
     }
 
-    /// A user's tags, by key; part of reading the user.
-    pub(crate) async fn user_tags(&self, user_id: &str) -> Result<Vec<Tag>> {
-        Ok(sqlx::query_as!(
-            Tag,
-            "select tag_key as key, tag_value as value from user_tags where user_id = $1 order by lower(tag_key)",
-            user_id
-        )
-        .fetch_all(self.pool())
-        .await?)
+    /// The tags of a user or policy, by key.
+    pub(crate) async fn tags_of(&self, what: Tagged, id: &str) -> Result<Vec<Tag>> {
+        let mut conn = self.pool().acquire().await?;
+        read_tags(&mut conn, what, id).await
     }
 }
 

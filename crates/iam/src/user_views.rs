@@ -267,7 +267,7 @@ impl Iam {
             (Some(name), Some(path)) => Some(policy_ref(row.boundary_account.as_deref(), path, name)),
             _ => None,
         };
-        let tags = self.user_tags(&row.user_id).await?;
+        let tags = self.tags_of(crate::tags::Tagged::User, &row.user_id).await?;
         Ok(UserDetail {
             summary: UserSummary {
                 arn,
