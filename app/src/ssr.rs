@@ -69,12 +69,16 @@ async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| internal(&e))
 }
 
-/// Where the request came from, for the event history.
+/// Where the request came from, for the event history and the policy context. The transport
+/// counts as secure when Gatehouse is published over https (TLS ends at its proxy).
 pub fn request_meta() -> RequestMeta {
     let Ok(parts) = parts() else {
         return RequestMeta::default();
     };
+    let secure_transport =
+        use_context::<AppState>().is_some_and(|state| state.console.public_url.starts_with("https://"));
     RequestMeta {
+        secure_transport,
         source_ip: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -91,6 +95,7 @@ pub fn request_meta() -> RequestMeta {
 /// timeout, or whose principal was disabled, deleted or signed out everywhere, is ended here.
 pub async fn current_principal() -> Result<Principal, AppError> {
     let state = state()?;
+    let meta = request_meta();
     let session = session().await?;
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
     let Some(auth) = auth else {
@@ -100,13 +105,34 @@ pub async fn current_principal() -> Result<Principal, AppError> {
         session.flush().await.map_err(|e| internal(&e))?;
         return Err(AppError::NotSignedIn);
     }
+    touch(&session, &state).await?;
     match state.iam.session_principal(&auth).await? {
-        Some(principal) => Ok(principal),
+        Some(principal) => Ok(Principal {
+            request: meta,
+            ..principal
+        }),
         None => {
             session.flush().await.map_err(|e| internal(&e))?;
             Err(AppError::NotSignedIn)
         }
     }
+}
+
+/// The session key holding when the idle deadline was last extended (Unix seconds).
+const TOUCHED_KEY: &str = "gatehouse.touched";
+/// How often a session's idle deadline is extended: a session is saved (and its cookie set) at
+/// most once this often instead of on every request, so the idle timeout is exact to a minute.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+/// Extends the session's idle deadline if it was last extended over a minute ago: writing the
+/// session marks it changed, and the session layer saves it with a new expiry.
+async fn touch(session: &Session, state: &AppState) -> Result<(), AppError> {
+    let now = state.iam.now().unix_timestamp();
+    let touched: Option<i64> = session.get(TOUCHED_KEY).await.map_err(|e| internal(&e))?;
+    if touched.is_none_or(|t| now.saturating_sub(t) >= TOUCH_INTERVAL_SECONDS) {
+        session.insert(TOUCHED_KEY, now).await.map_err(|e| internal(&e))?;
+    }
+    Ok(())
 }
 
 /// The signed-in principal as the actor of a service call, with its account. Server functions
@@ -192,6 +218,10 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal(&e))?;
     session.insert(AUTH_KEY, auth).await.map_err(|e| internal(&e))?;
+    session
+        .insert(TOUCHED_KEY, auth.authenticated_at)
+        .await
+        .map_err(|e| internal(&e))?;
     Ok(())
 }
 

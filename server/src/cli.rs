@@ -29,7 +29,7 @@ macro_rules! say {
     }};
 }
 
-fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
+pub(crate) fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
     let config = IamConfig {
         partition: Partition::new(&args.partition)?,
         ..IamConfig::default()
@@ -270,5 +270,6 @@ fn cli_meta() -> RequestMeta {
     RequestMeta {
         source_ip: None,
         user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))),
+        secure_transport: false,
     }
 }

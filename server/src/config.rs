@@ -34,6 +34,28 @@ pub enum Command {
     /// Check and simulate IAM policy documents (no database needed).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Fill an account with generated users, groups and policies for load tests, plus an IAM
+    /// user `seed-admin` whose generated password is printed once.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// The account to fill: its ID or alias.
+    #[arg(long)]
+    pub account: String,
+    /// How many users to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub users: u32,
+    /// How many groups (each with five of the generated policies attached).
+    #[arg(long, default_value_t = 300)]
+    pub groups: u32,
+    /// How many customer managed policies.
+    #[arg(long, default_value_t = 1_500)]
+    pub policies: u32,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the data lives. Without DATABASE_URL, Gatehouse runs a private Postgres cluster in the

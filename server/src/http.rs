@@ -46,8 +46,8 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        // Every request extends the idle deadline, so the session is saved each time.
-        .with_always_save(true)
+        // The idle deadline is extended by saving the session, which the console does at most
+        // once a minute per session (app::ssr's touch), not on every request.
         .with_expiry(Expiry::OnInactivity(session_idle));
 
     let options = state.leptos_options.clone();

@@ -7,5 +7,6 @@ pub mod db;
 pub mod embedded;
 mod http;
 pub mod policy_cmd;
+pub mod seed;
 
 pub use http::{build_router, session_cookie_name};

@@ -31,6 +31,7 @@ async fn main() -> std::process::ExitCode {
         }
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
+        Some(Command::Seed(args)) => server::seed::seed(args, database).await,
         Some(Command::Policy(_)) | None => Ok(()),
     };
     match result {

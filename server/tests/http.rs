@@ -282,6 +282,38 @@ async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn activity_extends_the_idle_deadline_at_most_once_a_minute(pool: PgPool) {
+    let clock = ManualClock::new(OffsetDateTime::now_utc());
+    let app = spawn_app_with(
+        pool,
+        Options {
+            clock: Arc::new(clock.clone()),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.acme().await;
+    app.sign_in_alice().await;
+    let whoami = || async {
+        let r = app.post("/api/whoami", &[]).await;
+        let cookie = session_cookie(r.headers(), "gatehouse-session");
+        assert!(r.text().await.unwrap().contains("alice"));
+        cookie
+    };
+    assert_eq!(whoami().await, None, "the sign-in just set the idle deadline");
+    clock.advance(Duration::seconds(59));
+    assert_eq!(
+        whoami().await,
+        None,
+        "within a minute the session is not saved again"
+    );
+    clock.advance(Duration::seconds(2));
+    let renewed = whoami().await.expect("a minute later the deadline moves on");
+    assert!(renewed.contains("Max-Age=1800"), "{renewed}");
+    assert_eq!(whoami().await, None);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn state_changing_requests_from_a_foreign_origin_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.acme().await;

@@ -8,12 +8,28 @@
 //! an IAM user what the policy engine (crates/policy) allows, evaluating the user's inline and
 //! attached policies, those of its groups, and its permissions boundary, as AWS does. Identity
 //! policies never reach into another account. Anything that cannot be evaluated is denied.
+//!
+//! Two caches keep decisions off the store without ever deciding on stale permissions:
+//! - compiled policies, keyed by the document's text: the same text always compiles to the same
+//!   policy, so an entry can never be out of date;
+//! - each user's permission set and tags, tagged with the permissions epoch they were loaded at.
+//!   Database triggers raise the epoch in the same transaction as every change that can alter
+//!   anyone's permissions, and the session lookup reads the current epoch with the principal, so
+//!   a cached set is used only while nothing has changed since it was loaded. A principal without
+//!   an epoch (read outside a session) always loads afresh.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use gatehouse_policy::{Context, PermissionSet, Policy, PolicyKind, PolicySource, Request};
+use gatehouse_policy::{CompiledPolicy, Context, PermissionSet, Policy, PolicyKind, PolicySource, Request};
 
+use crate::tags::{Tag, Tagged};
 use crate::{AccountId, Error, Iam, Principal, PrincipalKind, Result};
+
+/// Cached users' permission sets; past this many the cache starts again empty.
+const MAX_CACHED_USERS: usize = 10_000;
+/// Cached compiled policy documents; past this many the cache starts again empty.
+const MAX_CACHED_DOCUMENTS: usize = 4_096;
 
 /// Who is asking.
 #[derive(Clone, Debug)]
@@ -48,6 +64,63 @@ impl Actor {
 #[must_use]
 pub struct Authorized {
     _private: (),
+}
+
+/// What every decision for an IAM user needs from the store: the user's compiled policies and
+/// boundary, and the user's tags (`aws:PrincipalTag/*`).
+pub(crate) struct Permissions {
+    pub(crate) set: PermissionSet,
+    pub(crate) tags: Vec<Tag>,
+}
+
+/// The caches described in the module documentation. One per [`Iam`].
+#[derive(Default)]
+pub(crate) struct PermissionCache {
+    users: Mutex<HashMap<String, (i64, Arc<Permissions>)>>,
+    compiled: Mutex<HashMap<String, Arc<CompiledPolicy>>>,
+}
+
+impl PermissionCache {
+    fn user(&self, user_id: &str, epoch: i64) -> Option<Arc<Permissions>> {
+        let users = self
+            .users
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match users.get(user_id) {
+            Some((at, permissions)) if *at == epoch => Some(Arc::clone(permissions)),
+            _ => None,
+        }
+    }
+
+    fn keep_user(&self, user_id: &str, epoch: i64, permissions: &Arc<Permissions>) {
+        let mut users = self
+            .users
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if users.len() >= MAX_CACHED_USERS && !users.contains_key(user_id) {
+            users.clear();
+        }
+        users.insert(user_id.to_owned(), (epoch, Arc::clone(permissions)));
+    }
+
+    fn compiled(&self, document: &str) -> Option<Arc<CompiledPolicy>> {
+        let compiled = self
+            .compiled
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        compiled.get(document).cloned()
+    }
+
+    fn keep_compiled(&self, document: String, policy: &Arc<CompiledPolicy>) {
+        let mut compiled = self
+            .compiled
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if compiled.len() >= MAX_CACHED_DOCUMENTS {
+            compiled.clear();
+        }
+        compiled.insert(document, Arc::clone(policy));
+    }
 }
 
 /// One policy of a user's permission set as stored: where it comes from and its document.
@@ -87,15 +160,16 @@ impl Iam {
             Actor::Principal(p) => match &p.kind {
                 PrincipalKind::Root { .. } => true,
                 PrincipalKind::User { user_id, .. } => {
-                    let set = self.permission_set(user_id.as_str()).await?;
+                    let permissions = self.permissions(user_id.as_str(), p.permissions_epoch).await?;
                     let mut context = self.principal_context(p);
-                    for tag in self.tags_of(crate::tags::Tagged::User, user_id.as_str()).await? {
-                        context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
-                    }
+                    add_principal_tags(&mut context, &permissions.tags);
                     for (key, value) in extra {
                         context.insert(key, *value);
                     }
-                    set.decide(&Request::new(action, resource, &context)).is_allowed()
+                    permissions
+                        .set
+                        .decide(&Request::new(action, resource, &context))
+                        .is_allowed()
                 }
             },
         };
@@ -126,7 +200,8 @@ impl Iam {
         }
     }
 
-    /// The request context every decision for `principal` carries.
+    /// The request context every decision for `principal` carries: who it is, the time, and
+    /// where the request came from (`aws:SourceIp`, `aws:UserAgent`, `aws:SecureTransport`).
     fn principal_context(&self, principal: &Principal) -> Context {
         let user = match &principal.kind {
             PrincipalKind::User {
@@ -134,7 +209,35 @@ impl Iam {
             } => Some((user_id.as_str(), user_name.as_str())),
             PrincipalKind::Root { .. } => None,
         };
-        self.request_context(&principal.arn, &principal.account_id, user)
+        let mut ctx = self.request_context(&principal.arn, &principal.account_id, user);
+        let request = &principal.request;
+        if let Some(ip) = &request.source_ip {
+            ctx.insert("aws:SourceIp", ip.as_str());
+        }
+        if let Some(agent) = &request.user_agent {
+            ctx.insert("aws:UserAgent", agent.as_str());
+        }
+        if request.source_ip.is_some() {
+            // Only a request that arrived over the network has a transport to speak of.
+            ctx.insert("aws:SecureTransport", request.secure_transport);
+        }
+        ctx
+    }
+
+    /// The user's permissions, from the cache while `epoch` (read with the principal) is current.
+    pub(crate) async fn permissions(&self, user_id: &str, epoch: Option<i64>) -> Result<Arc<Permissions>> {
+        let cache = self.permission_cache();
+        if let Some(permissions) = epoch.and_then(|e| cache.user(user_id, e)) {
+            return Ok(permissions);
+        }
+        let permissions = Arc::new(Permissions {
+            set: self.permission_set(user_id).await?,
+            tags: self.tags_of(Tagged::User, user_id).await?,
+        });
+        if let Some(epoch) = epoch {
+            cache.keep_user(user_id, epoch, &permissions);
+        }
+        Ok(permissions)
     }
 
     /// The request context of a principal by ARN, with the user's ID and name for an IAM user.
@@ -202,14 +305,22 @@ impl Iam {
         for row in rows {
             let name = row.name.unwrap_or_default();
             let document = row.document.unwrap_or_default();
-            // Stored documents were validated when written. One that no longer parses cannot be
-            // evaluated: refusing the request is the only safe answer (it might hold a Deny).
-            let policy = Policy::parse(&document, PolicyKind::Managed).map_err(|e| {
-                Error::internal(std::io::Error::other(format!(
-                    "stored policy {name} does not parse: {e}"
-                )))
-            })?;
-            let compiled = Arc::new(policy.compile());
+            let compiled = match self.permission_cache().compiled(&document) {
+                Some(compiled) => compiled,
+                None => {
+                    // Stored documents were validated when written. One that no longer parses
+                    // cannot be evaluated: refusing the request is the only safe answer (it
+                    // might hold a Deny).
+                    let policy = Policy::parse(&document, PolicyKind::Managed).map_err(|e| {
+                        Error::internal(std::io::Error::other(format!(
+                            "stored policy {name} does not parse: {e}"
+                        )))
+                    })?;
+                    let compiled = Arc::new(policy.compile());
+                    self.permission_cache().keep_compiled(document.clone(), &compiled);
+                    compiled
+                }
+            };
             let source = PolicySource::new(name, row.version);
             if row.role.as_deref() == Some("boundary") {
                 set.set_boundary(source, compiled);
@@ -218,5 +329,12 @@ impl Iam {
             }
         }
         Ok(set)
+    }
+}
+
+/// Adds the user's tags to the context as `aws:PrincipalTag/<key>`.
+pub(crate) fn add_principal_tags(context: &mut Context, tags: &[Tag]) {
+    for tag in tags {
+        context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
     }
 }

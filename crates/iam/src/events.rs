@@ -8,11 +8,14 @@ use time::OffsetDateTime;
 
 use crate::{AccountId, Actor, Iam, Result};
 
-/// Where a request came from, for the event history. Never holds secrets.
-#[derive(Clone, Debug, Default)]
+/// Where a request came from, for the event history and the policy context (`aws:SourceIp`,
+/// `aws:UserAgent`, `aws:SecureTransport`). Never holds secrets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestMeta {
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Whether the request reached Gatehouse over TLS (its public URL is https).
+    pub secure_transport: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -108,6 +108,7 @@ struct Inner {
     partition: Partition,
     quotas: Quotas,
     clock: Arc<dyn Clock>,
+    permission_cache: authz::PermissionCache,
 }
 
 impl Iam {
@@ -121,6 +122,7 @@ impl Iam {
                 partition: config.partition,
                 quotas: config.quotas,
                 clock,
+                permission_cache: authz::PermissionCache::default(),
             }),
         })
     }
@@ -131,6 +133,10 @@ impl Iam {
 
     pub fn partition(&self) -> &Partition {
         &self.inner.partition
+    }
+
+    pub(crate) fn permission_cache(&self) -> &authz::PermissionCache {
+        &self.inner.permission_cache
     }
 
     pub fn quotas(&self) -> &Quotas {

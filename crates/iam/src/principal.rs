@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountAlias, AccountId, Email, IamPath, UserId, UserName};
+use crate::{AccountAlias, AccountId, Email, IamPath, RequestMeta, UserId, UserName};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
@@ -10,6 +10,14 @@ pub struct Principal {
     pub account_alias: Option<AccountAlias>,
     pub arn: String,
     pub kind: PrincipalKind,
+    /// The request this principal acts in, for the policy context. The console sets it for
+    /// each request; elsewhere it stays empty and the keys are absent from the context.
+    #[serde(skip)]
+    pub request: RequestMeta,
+    /// The permissions epoch read together with the principal. While it is current, a cached
+    /// permission set loaded at the same epoch is exact (see `authz`); `None` loads afresh.
+    #[serde(skip)]
+    pub permissions_epoch: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

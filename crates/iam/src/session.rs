@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::{AccountId, Iam, IamPath, Principal, PrincipalKind, Result, UserId};
+use crate::{AccountId, Iam, IamPath, Principal, PrincipalKind, RequestMeta, Result, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionPrincipal {
@@ -65,12 +65,15 @@ impl Iam {
                     kind: PrincipalKind::Root {
                         email: email.try_into()?,
                     },
+                    request: RequestMeta::default(),
+                    permissions_epoch: None,
                 }))
             }
             SessionPrincipal::User { account_id, user_id } => {
                 let row = sqlx::query!(
                     r#"select u.user_name as "user_name!", u.path as "path!", a.alias as "alias?",
-                              u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!"
+                              u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!",
+                              (select epoch from permissions_epoch) as "permissions_epoch!"
                        from iam_users u join accounts a using (account_id)
                        where u.user_id = $1 and u.account_id = $2"#,
                     user_id.as_str(),
@@ -78,8 +81,17 @@ impl Iam {
                 )
                 .fetch_optional(self.pool())
                 .await?
-                .map(|r| (r.user_name, r.path, r.alias, r.auth_epoch, r.disabled));
-                let Some((name, path, alias, epoch, disabled)) = row else {
+                .map(|r| {
+                    (
+                        r.user_name,
+                        r.path,
+                        r.alias,
+                        r.auth_epoch,
+                        r.disabled,
+                        r.permissions_epoch,
+                    )
+                });
+                let Some((name, path, alias, epoch, disabled, permissions_epoch)) = row else {
                     return Ok(None);
                 };
                 if disabled || epoch != auth.auth_epoch {
@@ -96,6 +108,8 @@ impl Iam {
                         user_name,
                         path,
                     },
+                    request: RequestMeta::default(),
+                    permissions_epoch: Some(permissions_epoch),
                 }))
             }
         }

@@ -108,6 +108,8 @@ impl Iam {
             kind: PrincipalKind::Root {
                 email: email.try_into()?,
             },
+            request: RequestMeta::default(),
+            permissions_epoch: None,
         };
         Ok(self.signed_in(principal, SessionPrincipal::Root { account_id }, epoch))
     }
@@ -205,6 +207,8 @@ impl Iam {
                 user_name,
                 path,
             },
+            request: RequestMeta::default(),
+            permissions_epoch: None,
         };
         Ok(self.signed_in(
             principal,

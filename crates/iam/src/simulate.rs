@@ -71,11 +71,10 @@ impl Iam {
         let _ok = self
             .authorize(actor, "iam:SimulatePrincipalPolicy", &u.arn, account)
             .await?;
-        let set = self.permission_set(&u.id).await?;
+        let permissions = self.permissions(&u.id, None).await?;
+        let set = &permissions.set;
         let mut ctx = self.request_context(&u.arn, account, Some((&u.id, &u.name)));
-        for tag in self.tags_of(crate::tags::Tagged::User, &u.id).await? {
-            ctx.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
-        }
+        crate::authz::add_principal_tags(&mut ctx, &permissions.tags);
         for (key, value) in context {
             ctx.insert(key, value.as_str());
         }

@@ -80,6 +80,7 @@ pub struct PolicyRef {
 }
 
 /// A row of the Users list as read.
+#[derive(sqlx::FromRow)]
 struct UserRow {
     user_id: String,
     user_name: String,
@@ -111,52 +112,30 @@ impl Iam {
             .filter(|s| !s.is_empty())
             .map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
         let after = query.after.as_deref().map(str::to_lowercase);
+        // Only the conditions in use are written, so that each shape of the query gets its own
+        // plan: a page walks the (account_id, lower(user_name)) index in order and stops after
+        // one page; a search uses the trigram index, or the name index when most names match.
         // One row more than asked tells whether there is a next page.
-        // Two plain range scans (one per direction) so that Postgres walks the
-        // (account_id, lower(user_name)) index and stops after one page.
-        let rows = if query.descending {
-            sqlx::query_as!(
-                UserRow,
-                r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
-                      (select count(*) from group_members m where m.user_id = u.user_id) as "groups!",
-                      lp.user_id is not null as "console!",
-                      lp.password_changed_at as "password_changed_at?",
-                      lp.password_last_used as "last_sign_in?"
-                 from iam_users u left join login_profiles lp on lp.user_id = u.user_id
-                where u.account_id = $1
-                  and ($2::text is null or lower(u.user_name) like $2)
-                  and ($3::text is null or lower(u.user_name) < $3)
-                order by lower(u.user_name) desc
-                limit $4"#,
-                account.as_str(),
-                pattern,
-                after,
-                limit + 1,
-            )
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            sqlx::query_as!(
-                UserRow,
-                r#"select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at,
-                      (select count(*) from group_members m where m.user_id = u.user_id) as "groups!",
-                      lp.user_id is not null as "console!",
-                      lp.password_changed_at as "password_changed_at?",
-                      lp.password_last_used as "last_sign_in?"
-                 from iam_users u left join login_profiles lp on lp.user_id = u.user_id
-                where u.account_id = $1
-                  and ($2::text is null or lower(u.user_name) like $2)
-                  and lower(u.user_name) > coalesce($3, '')
-                order by lower(u.user_name)
-                limit $4"#,
-                account.as_str(),
-                pattern,
-                after,
-                limit + 1,
-            )
-            .fetch_all(self.pool())
-            .await?
-        };
+        let mut sql = sqlx::QueryBuilder::new(
+            "select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
+                    (select count(*) from group_members m where m.user_id = u.user_id) as groups, \
+                    lp.user_id is not null as console, lp.password_changed_at, \
+                    lp.password_last_used as last_sign_in \
+               from iam_users u left join login_profiles lp on lp.user_id = u.user_id \
+              where u.account_id = ",
+        );
+        sql.push_bind(account.as_str());
+        if let Some(pattern) = &pattern {
+            sql.push(" and lower(u.user_name) like ").push_bind(pattern);
+        }
+        if let Some(after) = &after {
+            let op = if query.descending { " < " } else { " > " };
+            sql.push(" and lower(u.user_name)").push(op).push_bind(after);
+        }
+        let order = if query.descending { "desc" } else { "asc" };
+        sql.push(format!(" order by lower(u.user_name) {order} limit "))
+            .push_bind(limit + 1);
+        let rows: Vec<UserRow> = sql.build_query_as().fetch_all(self.pool()).await?;
         let mut users: Vec<UserSummary> = rows
             .into_iter()
             .map(|r| UserSummary {

@@ -281,6 +281,8 @@ async fn root_may_do_anything_in_its_own_account_only(pool: PgPool) {
         kind: PrincipalKind::Root {
             email: "root@a.example".parse().unwrap(),
         },
+        request: RequestMeta::default(),
+        permissions_epoch: None,
     });
     create(&iam, &root, &acct, "bob", "/").await.unwrap();
     denied(create(&iam, &root, &other, "bob", "/").await);

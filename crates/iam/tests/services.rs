@@ -36,6 +36,7 @@ fn meta() -> RequestMeta {
     RequestMeta {
         source_ip: Some("192.0.2.10".into()),
         user_agent: Some("test".into()),
+        secure_transport: false,
     }
 }
 
@@ -342,9 +343,14 @@ async fn a_session_ends_when_the_user_is_disabled_or_its_epoch_moves(pool: PgPoo
         .sign_in_user("acme", "alice", &secret("alice password 1"), &meta())
         .await
         .unwrap();
+    let current = iam.session_principal(&s.session).await.unwrap().unwrap();
+    assert!(current.permissions_epoch.is_some(), "read with the permissions epoch");
     assert_eq!(
-        iam.session_principal(&s.session).await.unwrap(),
-        Some(s.principal.clone())
+        Principal {
+            permissions_epoch: None,
+            ..current
+        },
+        s.principal
     );
     sqlx::query("update iam_users set auth_epoch = auth_epoch + 1")
         .execute(&pool)

@@ -33,6 +33,7 @@ pub fn meta() -> RequestMeta {
     RequestMeta {
         source_ip: Some("192.0.2.10".into()),
         user_agent: Some("test".into()),
+        secure_transport: false,
     }
 }
 
@@ -89,6 +90,8 @@ pub async fn user(iam: &Iam, account: &AccountId, name: &str) -> (Actor, Created
             user_name: created.user_name.clone(),
             path: IamPath::default(),
         },
+        request: RequestMeta::default(),
+        permissions_epoch: None,
     });
     (actor, created)
 }

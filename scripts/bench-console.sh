@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The console's load run (docs/performance.md): an account with 100,000 users, 300 groups and
+# 1,500 policies made by `gatehouse seed`; the release build serving it; wrk over loopback
+# fetching the server-rendered Users list (50 rows) and name searches at 50 connections, once
+# signed in as the root user (never evaluates a policy) and once as seed-admin (an IAM user whose
+# every decision evaluates 16 policies), so the difference is what page authorization costs.
+#
+# Needs the release build (`cargo leptos build --release`), wrk (installed from Debian's packages
+# if missing) and a Postgres server named by DATABASE_URL on which it may create the database
+# gatehouse_bench (dropped and made again each run).
+# Usage: scripts/bench-console.sh   (USERS, GROUPS, POLICIES, CONNECTIONS, DURATION, ADDR override)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+users=${USERS:-100000}
+groups=${GROUPS:-300}
+policies=${POLICIES:-1500}
+connections=${CONNECTIONS:-50}
+duration=${DURATION:-30}
+addr=${ADDR:-127.0.0.1:3999}
+base_url="http://$addr"
+db_base="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db_server="${db_base%/*}"
+db=gatehouse_bench
+
+if ! command -v wrk >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target_dir/release/gatehouse"
+[ -x "$bin" ] && [ -f target/site/pkg/gatehouse.js ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+psql "$db_base" -qXc "drop database if exists $db" -c "create database $db" >/dev/null
+export DATABASE_URL="$db_server/$db"
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$@"; }
+
+"$bin" account create --alias bench --root-email root@bench.example --json > "$work/account.json"
+started=$(date +%s.%N)
+"$bin" seed --account bench --users "$users" --groups "$groups" --policies "$policies" --json > "$work/seed.json"
+seeded=$(date +%s.%N)
+psql "$DATABASE_URL" -qXc "vacuum analyze" >/dev/null
+printf 'seeded %s users, %s groups, %s policies in %.1f s\n' "$users" "$groups" "$policies" \
+  "$(python3 -c "print($seeded - $started)")"
+
+RUST_LOG=warn LEPTOS_SITE_ROOT="$PWD/target/site" "$bin" serve --addr "$addr" > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 60); do curl -sf "$base_url/healthz" >/dev/null && break; sleep 0.5; done
+
+# Signs in and prints the session cookie.
+sign_in() { # path, form fields...
+  local path=$1; shift
+  local args=()
+  for field in "$@"; do args+=(--data-urlencode "$field"); done
+  curl -sf -o /dev/null -c "$work/jar" -H "Origin: $base_url" "${args[@]}" "$base_url$path"
+  awk '$6 == "gatehouse-session" { print $6 "=" $7 }' "$work/jar"
+}
+root_cookie=$(sign_in /api/sign_in_root "email=root@bench.example" "password=$(json "$work/account.json" rootPassword)")
+admin_cookie=$(sign_in /api/sign_in "account=bench" "user_name=seed-admin" "password=$(json "$work/seed.json" password)")
+
+# What the load run fetches must be the real page: check one answer of each before timing.
+check() { # cookie, path, text the page must contain
+  local body
+  body=$(curl -sf -H "Cookie: $1" "$base_url$2")
+  grep -q "$3" <<<"$body" || { echo "unexpected page for $2 (no '$3')" >&2; exit 1; }
+}
+check "$root_cookie" /users "Create user"
+check "$admin_cookie" /users "Create user"
+check "$admin_cookie" "/users?search=kowalski" "kowalski"
+check "$admin_cookie" "/users?search=ada.kowalski1" "ada.kowalski1"
+
+printf '\n%-11s %-28s %10s %9s %9s %9s\n' principal page requests/s p50 p99 errors
+for who in root seed-admin; do
+  cookie=$root_cookie
+  [ "$who" = seed-admin ] && cookie=$admin_cookie
+  for path in "/users" "/users?search=kowalski" "/users?search=ada.kowalski1"; do
+    # A short warm-up, then the measured run.
+    wrk -t1 -c"$connections" -d3s -H "Cookie: $cookie" "$base_url$path" >/dev/null
+    wrk -t1 -c"$connections" -d"${duration}s" --latency -H "Cookie: $cookie" "$base_url$path" > "$work/wrk.txt"
+    rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk.txt")
+    p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")
+    p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")
+    errors=$(awk '/Non-2xx|Socket errors/ { $1 = $1; printf "%s; ", $0 }' "$work/wrk.txt")
+    printf '%-11s %-28s %10s %9s %9s %9s\n' "$who" "$path" "$rps" "$p50" "$p99" "${errors:-0}"
+  done
+done
