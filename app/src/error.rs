@@ -28,6 +28,18 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The HTTP status a server function answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid { .. } | Self::Request(_) => 400,
+            Self::SignInFailed | Self::NotSignedIn => 401,
+            Self::AccessDenied(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::Internal(_) => 500,
+        }
+    }
+
     /// The message for a form field, when this error belongs to that field.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {

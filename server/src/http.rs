@@ -66,6 +66,7 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
         .route("/metrics", get(metrics))
         .merge(console)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn_with_state(origins, verify_origin))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
@@ -101,6 +102,30 @@ async fn record_metrics(State(state): State<AppState>, req: Request, next: Next)
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// Server functions answer every error with 500 and the error in the body. This gives each the
+/// status it means (400 bad input, 401 not signed in, 403 access denied, 404, 409), so clients,
+/// logs and metrics tell a refusal from a failure. Plain form posts are redirects, untouched.
+async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    /// Error bodies are short; anything longer is left as it is.
+    const MAX_ERROR_BODY: usize = 64 * 1024;
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too long\n").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {

@@ -308,7 +308,7 @@ async fn every_console_function_refuses_the_signed_out_and_changes_nothing(pool:
     let before = fingerprint(&app).await;
     for (name, form) in FUNCTIONS {
         let (status, body) = call(&app, &acct, name, form).await;
-        assert!(!status.is_success(), "{name}: {status}");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {body}");
         assert!(body.contains("NotSignedIn"), "{name}: {body}");
     }
     let (_, body) = call(&app, &acct, "take_created_user", &[]).await;
@@ -328,7 +328,7 @@ async fn a_read_only_user_reads_everything_and_every_write_is_refused(pool: PgPo
         if READS.contains(name) {
             assert_eq!(status, StatusCode::OK, "{name}: {body}");
         } else {
-            assert!(!status.is_success(), "{name}: {status}");
+            assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {body}");
             assert!(
                 body.contains(&format!(
                     "User: arn:aws:iam::{acct}:user/alice is not authorized to perform: {}:",
@@ -793,7 +793,7 @@ async fn bad_wizard_and_editor_input_gets_a_field_error_and_writes_nothing(pool:
     ];
     for (name, form, field, message) in cases {
         let (status, body) = call(&app, &acct, name, form).await;
-        assert!(!status.is_success(), "{name} {form:?}");
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name} {form:?}");
         assert!(
             body.contains(&format!(r#""field":"{field}""#)),
             "{name} {form:?}: {body}"
@@ -801,6 +801,33 @@ async fn bad_wizard_and_editor_input_gets_a_field_error_and_writes_nothing(pool:
         assert!(body.contains(message), "{name} {form:?}: {body}");
     }
     assert_eq!(fingerprint(&app).await, before);
+    // Missing things are 404, conflicts 409.
+    let (status, body) = call(&app, &acct, "get_user", &[("user_name", "nobody")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}"#;
+    let (status, _) = call(
+        &app,
+        &acct,
+        "create_policy",
+        &[("policy_name", "Lists"), ("document", doc)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let arn = format!("arn:aws:iam::{acct}:policy/Lists");
+    let attach = [
+        ("owner_kind", "user"),
+        ("owner_name", "alice"),
+        ("policies[0]", arn.as_str()),
+    ];
+    let (status, body) = call(&app, &acct, "attach_policies", &attach).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&app, &acct, "delete_policy", &[("arn", arn.as_str())]).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an attached policy cannot be deleted: {body}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

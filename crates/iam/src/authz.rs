@@ -144,7 +144,8 @@ impl Iam {
     }
 
     /// [`Iam::authorize`] with request-specific context keys, such as `iam:PolicyARN` for
-    /// attaching a policy.
+    /// attaching a policy. A key given more than once is multi-valued, and `aws:TagKeys` always
+    /// is, so that `ForAllValues:`/`ForAnyValue:` conditions see every value.
     pub async fn authorize_with(
         &self,
         actor: &Actor,
@@ -163,9 +164,7 @@ impl Iam {
                     let permissions = self.permissions(user_id.as_str(), p.permissions_epoch).await?;
                     let mut context = self.principal_context(p);
                     add_principal_tags(&mut context, &permissions.tags);
-                    for (key, value) in extra {
-                        context.insert(key, *value);
-                    }
+                    add_extra(&mut context, extra);
                     permissions
                         .set
                         .decide(&Request::new(action, resource, &context))
@@ -336,5 +335,19 @@ impl Iam {
 pub(crate) fn add_principal_tags(context: &mut Context, tags: &[Tag]) {
     for tag in tags {
         context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.as_str());
+    }
+}
+
+/// Adds request-specific keys to the context (see [`Iam::authorize_with`]).
+fn add_extra(context: &mut Context, extra: &[(&str, &str)]) {
+    let mut keys: Vec<&str> = extra.iter().map(|(k, _)| *k).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let values: Vec<&str> = extra.iter().filter(|(k, _)| *k == key).map(|(_, v)| *v).collect();
+        match values.as_slice() {
+            [one] if !key.eq_ignore_ascii_case("aws:TagKeys") => context.insert(key, *one),
+            many => context.insert(key, many),
+        }
     }
 }

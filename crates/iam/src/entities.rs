@@ -48,7 +48,8 @@ pub(crate) type Change = (sqlx::Transaction<'static, sqlx::Postgres>, Entity);
 
 impl Iam {
     /// Starts a change to a user or group: a transaction in which the entity is found and locked,
-    /// and `action` authorized on its ARN (with `extra` context keys such as `iam:PolicyARN`).
+    /// and `action` authorized on its ARN (with `extra` context keys such as `iam:PolicyARN`, and
+    /// a user's tags as `aws:ResourceTag/*`).
     pub(crate) async fn begin_change(
         &self,
         actor: &Actor,
@@ -60,8 +61,24 @@ impl Iam {
     ) -> Result<Change> {
         let mut tx = self.pool().begin().await?;
         let entity = self.find_entity(&mut tx, account, kind, name).await?;
+        // A user's tags are its resource tags (aws:ResourceTag/*, iam:ResourceTag/*).
+        let tags = match kind {
+            Kind::User => crate::tags::read_tags(&mut tx, crate::tags::Tagged::User, &entity.id).await?,
+            Kind::Group => Vec::new(),
+        };
+        let tag_keys: Vec<(String, String)> = tags
+            .iter()
+            .flat_map(|t| {
+                [
+                    (format!("aws:ResourceTag/{}", t.key), t.value.clone()),
+                    (format!("iam:ResourceTag/{}", t.key), t.value.clone()),
+                ]
+            })
+            .collect();
+        let mut context: Vec<(&str, &str)> = extra.to_vec();
+        context.extend(tag_keys.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let _ok = self
-            .authorize_with(actor, action, &entity.arn, account, extra)
+            .authorize_with(actor, action, &entity.arn, account, &context)
             .await?;
         Ok((tx, entity))
     }

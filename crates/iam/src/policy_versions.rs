@@ -33,7 +33,7 @@ impl Iam {
         Policy::parse(document, PolicyKind::Managed)
             .map_err(|e| Error::MalformedPolicyDocument(e.to_string()))?;
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:CreatePolicyVersion")
+            .begin_policy_change(actor, account, policy_arn, "iam:CreatePolicyVersion", &[])
             .await?;
         let versions = sqlx::query_scalar!(
             "select version_id from policy_versions where policy_id = $1",
@@ -97,7 +97,7 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:SetDefaultPolicyVersion")
+            .begin_policy_change(actor, account, policy_arn, "iam:SetDefaultPolicyVersion", &[])
             .await?;
         version_exists(&mut tx, &p.policy_id, policy_arn, version).await?;
         set_default(&mut tx, &p.policy_id, version).await?;
@@ -129,7 +129,7 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicyVersion")
+            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicyVersion", &[])
             .await?;
         version_exists(&mut tx, &p.policy_id, policy_arn, version).await?;
         if p.default_version == version {
@@ -172,7 +172,7 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicy")
+            .begin_policy_change(actor, account, policy_arn, "iam:DeletePolicy", &[])
             .await?;
         let in_use: i64 = sqlx::query_scalar!(
             r#"select (select count(*) from user_policy_attachments where policy_id = $1)
@@ -215,8 +215,9 @@ impl Iam {
         account: &AccountId,
         arn: &str,
         action: &str,
+        extra: &[(&str, &str)],
     ) -> Result<(sqlx::Transaction<'static, sqlx::Postgres>, PolicyRow)> {
-        let _ok = self.authorize(actor, action, arn, account).await?;
+        let _ok = self.authorize_with(actor, action, arn, account, extra).await?;
         let system = format!("arn:{}:iam::aws:policy/", self.partition().as_str());
         if arn.starts_with(&system) {
             return Err(Error::AccessDenied {

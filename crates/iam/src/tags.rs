@@ -148,7 +148,7 @@ async fn remove_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str, keys
 }
 
 /// The tags of the resource `id`, by key.
-async fn read_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str) -> Result<Vec<Tag>> {
+pub(crate) async fn read_tags(conn: &mut sqlx::PgConnection, what: Tagged, id: &str) -> Result<Vec<Tag>> {
     Ok(match what {
         Tagged::User => {
             sqlx::query_as!(
@@ -183,7 +183,14 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, u) = self
-            .begin_change(actor, account, Kind::User, user.as_str(), "iam:TagUser", &[])
+            .begin_change(
+                actor,
+                account,
+                Kind::User,
+                user.as_str(),
+                "iam:TagUser",
+                &request_tags(tags).as_pairs(),
+            )
             .await?;
         write_tags(&mut tx, Tagged::User, &u.id, tags).await?;
         let request = json!({"userName": u.name, "tags": tags});
@@ -207,7 +214,14 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, u) = self
-            .begin_change(actor, account, Kind::User, user.as_str(), "iam:UntagUser", &[])
+            .begin_change(
+                actor,
+                account,
+                Kind::User,
+                user.as_str(),
+                "iam:UntagUser",
+                &tag_keys(keys).as_pairs(),
+            )
             .await?;
         remove_tags(&mut tx, Tagged::User, &u.id, keys).await?;
         let request = json!({"userName": u.name, "tagKeys": keys});
@@ -232,7 +246,13 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:TagPolicy")
+            .begin_policy_change(
+                actor,
+                account,
+                policy_arn,
+                "iam:TagPolicy",
+                &request_tags(tags).as_pairs(),
+            )
             .await?;
         write_tags(&mut tx, Tagged::Policy, &p.policy_id, tags).await?;
         let request = json!({"policyArn": policy_arn, "tags": tags});
@@ -257,7 +277,13 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let (mut tx, p) = self
-            .begin_policy_change(actor, account, policy_arn, "iam:UntagPolicy")
+            .begin_policy_change(
+                actor,
+                account,
+                policy_arn,
+                "iam:UntagPolicy",
+                &tag_keys(keys).as_pairs(),
+            )
             .await?;
         remove_tags(&mut tx, Tagged::Policy, &p.policy_id, keys).await?;
         let request = json!({"policyArn": policy_arn, "tagKeys": keys});
@@ -285,6 +311,34 @@ impl Iam {
         let mut conn = self.pool().acquire().await?;
         read_tags(&mut conn, what, id).await
     }
+}
+
+/// Context keys of a request, owned (see [`Iam::authorize_with`]).
+struct RequestKeys(Vec<(String, String)>);
+
+impl RequestKeys {
+    fn as_pairs(&self) -> Vec<(&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+}
+
+/// `aws:RequestTag/<key>` for each tag a request sets, and `aws:TagKeys`.
+fn request_tags(tags: &[Tag]) -> RequestKeys {
+    let mut keys: Vec<(String, String)> = tags
+        .iter()
+        .map(|t| (format!("aws:RequestTag/{}", t.key), t.value.clone()))
+        .collect();
+    keys.extend(tags.iter().map(|t| ("aws:TagKeys".to_owned(), t.key.clone())));
+    RequestKeys(keys)
+}
+
+/// `aws:TagKeys`: the keys a request removes.
+fn tag_keys(keys: &[String]) -> RequestKeys {
+    RequestKeys(
+        keys.iter()
+            .map(|k| ("aws:TagKeys".to_owned(), k.clone()))
+            .collect(),
+    )
 }
 
 fn check_unique(keys: &[String]) -> Result<()> {

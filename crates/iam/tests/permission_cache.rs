@@ -325,3 +325,82 @@ async fn source_ip_user_agent_and_secure_transport_are_in_the_context(pool: PgPo
     // Without a request (the CLI, a service call) the keys are absent: IpAddress fails closed.
     assert!(!may(&iam, &bob, acct, "iam:ListUsers").await);
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn tag_actions_carry_request_tags_and_tag_keys_and_users_their_resource_tags(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acme = account(&iam, "root@acme.example").await;
+    let acct = &acme.account_id;
+    let (bob, bob_user) = user(&iam, acct, "bob").await;
+    let (_, carol) = user(&iam, acct, "carol").await;
+    let (_, dave) = user(&iam, acct, "dave").await;
+    let doc = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":["iam:TagUser","iam:UntagUser"],"Resource":"*",
+         "Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
+        {"Effect":"Deny","Action":"iam:TagUser","Resource":"*",
+         "Condition":{"StringNotEquals":{"aws:RequestTag/team":["blue","red"]}}},
+        {"Effect":"Allow","Action":"iam:UpdateUser","Resource":"*",
+         "Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}]}"#;
+    let name: PolicyName = "TeamTagging".parse().unwrap();
+    iam.put_user_policy(
+        &OP,
+        acct,
+        &bob_user.user_name,
+        &name,
+        doc,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let tag = |key: &str, value: &str| Tag::new(key, value).unwrap();
+    let denied = |r: Result<()>| matches!(r, Err(Error::AccessDenied { .. }));
+    let src = Source::Console;
+    let m = meta();
+
+    let carol_name = &carol.user_name;
+    assert!(denied(
+        iam.tag_user(&bob, acct, carol_name, &[tag("team", "green")], src, &m)
+            .await
+    ));
+    assert!(denied(
+        iam.tag_user(
+            &bob,
+            acct,
+            carol_name,
+            &[tag("team", "blue"), tag("cost", "x")],
+            src,
+            &m
+        )
+        .await
+    ));
+    // Untagged, carol may not be disabled by bob.
+    assert!(denied(
+        iam.set_user_disabled(&bob, acct, carol_name, true, src, &m).await
+    ));
+    iam.tag_user(&bob, acct, carol_name, &[tag("team", "blue")], src, &m)
+        .await
+        .unwrap();
+    // Tagged team=blue, she may; dave, untagged, still may not.
+    iam.set_user_disabled(&bob, acct, carol_name, true, src, &m)
+        .await
+        .unwrap();
+    assert!(denied(
+        iam.set_user_disabled(&bob, acct, &dave.user_name, true, src, &m)
+            .await
+    ));
+    iam.tag_user(&OP, acct, carol_name, &[tag("cost", "x")], src, &m)
+        .await
+        .unwrap();
+    assert!(denied(
+        iam.untag_user(&bob, acct, carol_name, &["cost".into()], src, &m)
+            .await
+    ));
+    iam.untag_user(&bob, acct, carol_name, &["team".into()], src, &m)
+        .await
+        .unwrap();
+    assert_eq!(
+        iam.get_user(&OP, acct, carol_name).await.unwrap().tags,
+        vec![tag("cost", "x")]
+    );
+}

@@ -344,7 +344,10 @@ async fn a_session_ends_when_the_user_is_disabled_or_its_epoch_moves(pool: PgPoo
         .await
         .unwrap();
     let current = iam.session_principal(&s.session).await.unwrap().unwrap();
-    assert!(current.permissions_epoch.is_some(), "read with the permissions epoch");
+    assert!(
+        current.permissions_epoch.is_some(),
+        "read with the permissions epoch"
+    );
     assert_eq!(
         Principal {
             permissions_epoch: None,
