@@ -726,12 +726,35 @@ async fn disabling_a_user_ends_its_session_and_deleting_needs_the_typed_name(poo
         &app,
         &acct,
         "rename_group",
-        &[("group_name", "Ops"), ("new_group_name", "Operations")],
+        &[
+            ("group_name", "Ops"),
+            ("new_group_name", "Operations"),
+            ("new_path", "/division_abc/"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, group) = call(&app, &acct, "get_group", &[("group_name", "Operations")]).await;
     assert!(group.contains("read-users"), "{group}");
+    assert!(
+        group.contains(&format!(
+            r#""arn":"arn:aws:iam::{acct}:group/division_abc/Operations""#
+        )),
+        "{group}"
+    );
+    let (status, body) = call(
+        &app,
+        &acct,
+        "rename_group",
+        &[
+            ("group_name", "Operations"),
+            ("new_group_name", "Operations"),
+            ("new_path", "no-slashes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains(r#""field":"new_path""#), "{body}");
 }
 
 #[sqlx::test(migrations = "../migrations")]

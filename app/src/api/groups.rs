@@ -175,7 +175,11 @@ pub async fn remove_user_from_group(group_name: String, user_name: String) -> Re
 
 /// Renames a group (`iam:UpdateGroup` on its current and new ARN).
 #[server(prefix = "/api", endpoint = "rename_group")]
-pub async fn rename_group(group_name: String, new_group_name: String) -> Result<(), AppError> {
+pub async fn rename_group(
+    group_name: String,
+    new_group_name: String,
+    new_path: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::*;
     let state = state()?;
     let (actor, account) = actor().await?;
@@ -187,6 +191,17 @@ pub async fn rename_group(group_name: String, new_group_name: String) -> Result<
                 field: "new_group_name".into(),
                 message: e.to_string(),
             })?;
+    // An empty path field keeps the group's path.
+    let new_path = match new_path.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => Some(
+            p.parse::<gatehouse_iam::IamPath>()
+                .map_err(|e| AppError::Invalid {
+                    field: "new_path".into(),
+                    message: e.to_string(),
+                })?,
+        ),
+    };
     state
         .iam
         .rename_group(
@@ -194,7 +209,7 @@ pub async fn rename_group(group_name: String, new_group_name: String) -> Result<
             &account,
             &group_name.parse()?,
             &new_name,
-            None,
+            new_path.as_ref(),
             gatehouse_iam::Source::Console,
             &request_meta(),
         )

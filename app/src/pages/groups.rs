@@ -243,14 +243,15 @@ fn GroupDetail(
         <div class="page-header">
             <h1>{g.name.clone()}</h1>
             <div class="header-actions">
-            {g.can_rename.then(|| { let name = name.clone(); view! {
+            {g.can_rename.then(|| { let name = name.clone(); let path = g.path.clone(); view! {
                 <details class="confirm">
-                    <summary class="button secondary">"Edit name"</summary>
+                    <summary class="button secondary">"Edit"</summary>
                     <div class="confirm-body">
-                        <ActionForm action=rename attr:class="form" attr:aria-label="Edit group name">
+                        <ActionForm action=rename attr:class="form" attr:aria-label="Edit user group">
                             <input type="hidden" name="group_name" value=name.clone()/>
-                            <Field label="New user group name" name="new_group_name" value=name.clone() required=true error=field_error(rename_error, "new_group_name")/>
-                            <FormAlert error=rename_error fields=&["new_group_name"]/>
+                            <Field label="User group name" name="new_group_name" value=name.clone() required=true error=field_error(rename_error, "new_group_name")/>
+                            <Field label="Path" name="new_path" value=path hint="Starts and ends with /, for example /division_abc/." error=field_error(rename_error, "new_path")/>
+                            <FormAlert error=rename_error fields=&["new_group_name", "new_path"]/>
                             <button type="submit" class="button primary">"Save changes"</button>
                         </ActionForm>
                     </div>
