@@ -8,14 +8,14 @@
 # Needs the release build (`cargo leptos build --release`), wrk (installed from Debian's packages
 # if missing) and a Postgres server named by DATABASE_URL on which it may create the database
 # gatehouse_bench (dropped and made again each run).
-# Usage: scripts/bench-console.sh   (USERS, GROUPS, POLICIES, CONNECTIONS, DURATION, ADDR override)
+# Usage: scripts/bench-console.sh   (SEED_USERS, SEED_GROUPS, SEED_POLICIES, CONNECTIONS, DURATION, ADDR override)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-users=${USERS:-100000}
-groups=${GROUPS:-300}
-policies=${POLICIES:-1500}
+users=${SEED_USERS:-100000}
+groups=${SEED_GROUPS:-300}
+policies=${SEED_POLICIES:-1500}
 connections=${CONNECTIONS:-50}
 duration=${DURATION:-30}
 addr=${ADDR:-127.0.0.1:3999}
@@ -29,7 +29,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin="$target_dir/release/gatehouse"
-[ -x "$bin" ] && [ -f target/site/pkg/gatehouse.js ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+[ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 server_pid=

@@ -96,6 +96,10 @@ pub fn request_meta() -> RequestMeta {
 pub async fn current_principal() -> Result<Principal, AppError> {
     let state = state()?;
     let meta = request_meta();
+    let memo = use_context::<RequestPrincipal>();
+    if let Some(principal) = memo.as_ref().and_then(RequestPrincipal::get) {
+        return Ok(principal);
+    }
     let session = session().await?;
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
     let Some(auth) = auth else {
@@ -107,10 +111,16 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     }
     touch(&session, &state).await?;
     match state.iam.session_principal(&auth).await? {
-        Some(principal) => Ok(Principal {
-            request: meta,
-            ..principal
-        }),
+        Some(principal) => {
+            let principal = Principal {
+                request: meta,
+                ..principal
+            };
+            if let Some(memo) = memo {
+                memo.set(Some(principal.clone()));
+            }
+            Ok(principal)
+        }
         None => {
             session.flush().await.map_err(|e| internal(&e))?;
             Err(AppError::NotSignedIn)
@@ -215,6 +225,9 @@ pub async fn session_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<O
 
 /// Starts the signed-in session under a new session ID (a fixed ID could have been planted).
 pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
+    if let Some(memo) = use_context::<RequestPrincipal>() {
+        memo.set(None);
+    }
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal(&e))?;
     session.insert(AUTH_KEY, auth).await.map_err(|e| internal(&e))?;
@@ -227,7 +240,29 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
 
 /// Ends this session: the store row is deleted and the cookie removed.
 pub async fn end_session() -> Result<(), AppError> {
+    if let Some(memo) = use_context::<RequestPrincipal>() {
+        memo.set(None);
+    }
     session().await?.flush().await.map_err(|e| internal(&e))
+}
+
+/// The signed-in principal of the request being served, once looked up: a page render runs
+/// several server functions, and each would otherwise read the session and the principal again.
+/// The server provides a fresh one to every request; sign-in and sign-out clear it.
+#[derive(Clone, Default)]
+pub struct RequestPrincipal(Arc<Mutex<Option<Principal>>>);
+
+impl RequestPrincipal {
+    fn get(&self) -> Option<Principal> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, principal: Option<Principal>) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = principal;
+    }
 }
 
 /// The value of a request cookie.

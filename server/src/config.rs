@@ -88,6 +88,10 @@ pub struct DatabaseArgs {
     /// The ARN partition.
     #[arg(long, env = "GATEHOUSE_PARTITION", default_value = "aws", global = true)]
     pub partition: String,
+    /// Database connections this process keeps at most. Default: twice the CPU cores, at least
+    /// 4 (more connections than that make a small machine slower, see docs/performance.md).
+    #[arg(long = "db-pool-size", env = "GATEHOUSE_DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]

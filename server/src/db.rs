@@ -28,7 +28,7 @@ impl Database {
             }
         };
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(pool_size(args.db_pool_size))
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
@@ -47,4 +47,14 @@ impl Database {
         }
         Ok(())
     }
+}
+
+/// The configured pool size, or twice the CPU cores and at least 4.
+fn pool_size(configured: Option<u32>) -> u32 {
+    configured
+        .unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+        })
+        .max(1)
 }

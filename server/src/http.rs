@@ -54,10 +54,18 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
     let routes = generate_route_list(app::App);
     let context_state = state.clone();
     let console = Router::new()
-        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
-            let options = options.clone();
-            move || app::shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(context_state.clone());
+                provide_context(app::ssr::RequestPrincipal::default());
+            },
+            {
+                let options = options.clone();
+                move || app::shell(options.clone())
+            },
+        )
         .layer(sessions);
 
     let origins = Arc::new(AllowedOrigin::new(&state.console.public_url));

@@ -1,6 +1,11 @@
 use clap::Parser;
 use server::config::{AccountCommand, Cli, Command, PolicyCommand, UserCommand};
 
+/// mimalloc instead of the system allocator: server rendering allocates many small strings, and
+/// glibc's malloc took a fifth of the server's time under load (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

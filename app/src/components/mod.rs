@@ -15,5 +15,5 @@ pub use form::{field_error, form_error, Field, FormAlert};
 pub use layout::AuthLayout;
 pub use page::{ConfirmDelete, Tabs};
 pub use policy_editor::{findings, summarize, EditorFinding, PolicyEditor, PolicySummaryTable};
-pub use shell::ConsoleShell;
+pub use shell::{use_me, ConsoleShell, MeResource};
 pub use tags::{TagActions, TagsPanel};

@@ -7,27 +7,22 @@ use leptos_router::components::{Outlet, Redirect, A};
 use crate::api::{whoami, Me, SignOut};
 use crate::error::AppError;
 
-#[component]
-pub fn ConsoleShell() -> impl IntoView {
-    let me = Resource::new_blocking(|| (), |_| whoami());
-    view! {
-        <Suspense fallback=|| view! { <div class="loading">"Loading…"</div> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(me) => view! { <ShellLayout me/> }.into_any(),
-                    Err(AppError::NotSignedIn) => view! { <Redirect path="/signin"/> }.into_any(),
-                    Err(error) => view! { <crate::pages::ErrorPage error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+/// Who is signed in, as the shell loaded it; pages that show it await this.
+pub type MeResource = Resource<Result<Me, AppError>>;
+
+/// The signed-in principal, for pages inside the console shell.
+pub fn use_me() -> Option<MeResource> {
+    use_context::<MeResource>()
 }
 
 #[component]
-fn ShellLayout(me: Me) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
-    let label = me.label();
+pub fn ConsoleShell() -> impl IntoView {
+    let me: MeResource = Resource::new_blocking(|| (), |_| whoami());
     provide_context(me);
+    let sign_out = ServerAction::<SignOut>::new();
+    // The layout and the Outlet are built once, outside any Suspend: a page built inside one can
+    // be built twice during server rendering (once when its future is first polled), and every
+    // resource it creates would fetch twice. Only the identity waits for `me`.
     view! {
         <div class="console">
             <header class="topbar">
@@ -35,12 +30,24 @@ fn ShellLayout(me: Me) -> impl IntoView {
                     <img class="logo" src="/favicon.svg" alt=""/>
                     "Gatehouse"
                 </a>
-                <div class="identity">
-                    <span class="whoami" data-testid="whoami">{label}</span>
-                    <ActionForm action=sign_out attr:class="inline-form">
-                        <button type="submit" class="button topbar-button">"Sign out"</button>
-                    </ActionForm>
-                </div>
+                <Suspense fallback=|| ()>
+                    {Suspend::new(async move {
+                        match me.await {
+                            Ok(me) => view! {
+                                <div class="identity">
+                                    <span class="whoami" data-testid="whoami">{me.label()}</span>
+                                    <ActionForm action=sign_out attr:class="inline-form">
+                                        <button type="submit" class="button topbar-button">"Sign out"</button>
+                                    </ActionForm>
+                                </div>
+                            }.into_any(),
+                            Err(AppError::NotSignedIn) => view! { <Redirect path="/signin"/> }.into_any(),
+                            Err(error) => view! {
+                                <span class="whoami" role="alert">{error.to_string()}</span>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </header>
             <div class="console-body">
                 <nav class="sidenav" aria-label="Identity and Access Management">

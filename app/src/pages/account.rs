@@ -3,19 +3,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{Me, SetAccountAlias};
-use crate::components::{field_error, form_error, Field, FormAlert};
+use crate::api::SetAccountAlias;
+use crate::components::{field_error, form_error, use_me, Field, FormAlert};
 
 #[component]
 pub fn AccountSettingsPage() -> impl IntoView {
-    let me = use_context::<Me>();
+    let me = use_me();
     let action = ServerAction::<SetAccountAlias>::new();
     let error = form_error(action.value());
     let saved = move || matches!(action.value().get(), Some(Ok(())));
-    let current = me
-        .as_ref()
-        .and_then(|m| m.account_alias.clone())
-        .unwrap_or_default();
     view! {
         <Title text="Account settings · Gatehouse"/>
         <section class="page">
@@ -28,7 +24,17 @@ pub fn AccountSettingsPage() -> impl IntoView {
                         <div class="alert alert-success" role="status"><p>"Account alias saved. Reload to see the new sign-in URL."</p></div>
                     })}
                     <FormAlert error fields=&["alias"]/>
-                    <Field label="Account alias" name="alias" value=current.clone() error=field_error(error, "alias")/>
+                    <Suspense fallback=|| ()>
+                        {Suspend::new(async move {
+                            let current = match me {
+                                Some(me) => me.await.ok().and_then(|m| m.account_alias),
+                                None => None,
+                            };
+                            view! {
+                                <Field label="Account alias" name="alias" value=current.unwrap_or_default() error=field_error(error, "alias")/>
+                            }
+                        })}
+                    </Suspense>
                     <button type="submit" class="button primary">"Save changes"</button>
                 </ActionForm>
             </div>

@@ -5,15 +5,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{account_summary, grouped_account_id, Me, Summary};
-use crate::components::CopyButton;
+use crate::components::{use_me, CopyButton};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let me = use_context::<Me>();
+    let me = use_me();
     let summary = Resource::new(|| (), |_| account_summary());
     view! {
         <Title text="IAM Dashboard · Gatehouse"/>
-        {me.map(|me| {
+        <Suspense fallback=|| ()>
+        {Suspend::new(async move {
+            let me = match me {
+                Some(me) => me.await.ok(),
+                None => None,
+            };
+            me.map(|me| {
             let url = me.signin_url.clone();
             let is_root = me.is_root;
             view! {
@@ -50,7 +56,8 @@ pub fn DashboardPage() -> impl IntoView {
                 </section>
             }
             .into_any()
-        })}
+        })})}
+        </Suspense>
     }
 }
 

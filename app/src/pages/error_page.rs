@@ -6,18 +6,16 @@ use crate::error::AppError;
 
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
+    // A session that ended while the page was loading: straight to the sign-in page.
+    if error == AppError::NotSignedIn {
+        return view! { <leptos_router::components::Redirect path="/signin"/> }.into_any();
+    }
     #[cfg(feature = "ssr")]
     {
-        use axum::http::StatusCode;
-        let status = match &error {
-            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            AppError::SignInFailed | AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
-            AppError::AccessDenied(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Internal(_) | AppError::Request(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(error.status()),
+        ) {
             response.set_status(status);
         }
     }
@@ -34,4 +32,5 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
