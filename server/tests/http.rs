@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use gatehouse_iam::*;
 use reqwest::header::{ORIGIN, REFERER};
@@ -264,14 +262,7 @@ async fn a_disabled_users_session_ends_at_once(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
     let clock = ManualClock::new(OffsetDateTime::now_utc());
-    let app = spawn_app_with(
-        pool,
-        Options {
-            clock: Arc::new(clock.clone()),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = spawn_app_on(pool, &clock).await;
     app.acme().await;
     app.sign_in_alice().await;
     clock.advance(Duration::hours(11));
@@ -284,14 +275,7 @@ async fn sessions_end_at_the_absolute_timeout_however_active(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn activity_extends_the_idle_deadline_at_most_once_a_minute(pool: PgPool) {
     let clock = ManualClock::new(OffsetDateTime::now_utc());
-    let app = spawn_app_with(
-        pool,
-        Options {
-            clock: Arc::new(clock.clone()),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = spawn_app_on(pool, &clock).await;
     app.acme().await;
     app.sign_in_alice().await;
     let whoami = || async {

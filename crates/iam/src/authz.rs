@@ -32,6 +32,8 @@ const MAX_CACHED_USERS: usize = 10_000;
 const MAX_CACHED_DOCUMENTS: usize = 4_096;
 
 /// Who is asking.
+// One Actor is made per request and passed by reference: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Actor {
     /// A signed-in console principal.

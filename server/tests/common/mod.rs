@@ -51,6 +51,18 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
     spawn_app_with(pool, Options::default()).await
 }
 
+/// The app on a clock the test moves.
+pub async fn spawn_app_on(pool: PgPool, clock: &ManualClock) -> TestApp {
+    spawn_app_with(
+        pool,
+        Options {
+            clock: Arc::new(clock.clone()),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 pub async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
