@@ -96,9 +96,14 @@ pub fn request_meta() -> RequestMeta {
 pub async fn current_principal() -> Result<Principal, AppError> {
     let state = state()?;
     let meta = request_meta();
-    let memo = use_context::<RequestPrincipal>();
-    if let Some(principal) = memo.as_ref().and_then(RequestPrincipal::get) {
-        return Ok(principal);
+    // Server functions of one page render run concurrently: the first looks the principal up
+    // while the others wait for it.
+    let mut memo = match use_context::<RequestPrincipal>() {
+        Some(memo) => Some(memo.0.lock_owned().await),
+        None => None,
+    };
+    if let Some(Some(principal)) = memo.as_deref() {
+        return Ok(principal.clone());
     }
     let session = session().await?;
     let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
@@ -116,8 +121,8 @@ pub async fn current_principal() -> Result<Principal, AppError> {
                 request: meta,
                 ..principal
             };
-            if let Some(memo) = memo {
-                memo.set(Some(principal.clone()));
+            if let Some(memo) = memo.as_mut() {
+                **memo = Some(principal.clone());
             }
             Ok(principal)
         }
@@ -226,7 +231,7 @@ pub async fn session_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<O
 /// Starts the signed-in session under a new session ID (a fixed ID could have been planted).
 pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
     if let Some(memo) = use_context::<RequestPrincipal>() {
-        memo.set(None);
+        memo.clear().await;
     }
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal(&e))?;
@@ -241,7 +246,7 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
 /// Ends this session: the store row is deleted and the cookie removed.
 pub async fn end_session() -> Result<(), AppError> {
     if let Some(memo) = use_context::<RequestPrincipal>() {
-        memo.set(None);
+        memo.clear().await;
     }
     session().await?.flush().await.map_err(|e| internal(&e))
 }
@@ -250,18 +255,12 @@ pub async fn end_session() -> Result<(), AppError> {
 /// several server functions, and each would otherwise read the session and the principal again.
 /// The server provides a fresh one to every request; sign-in and sign-out clear it.
 #[derive(Clone, Default)]
-pub struct RequestPrincipal(Arc<Mutex<Option<Principal>>>);
+pub struct RequestPrincipal(Arc<tokio::sync::Mutex<Option<Principal>>>);
 
 impl RequestPrincipal {
-    fn get(&self) -> Option<Principal> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    fn set(&self, principal: Option<Principal>) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = principal;
+    /// Forgets the principal (sign-in and sign-out change who is signed in).
+    async fn clear(&self) {
+        *self.0.lock().await = None;
     }
 }
 
