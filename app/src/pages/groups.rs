@@ -179,12 +179,14 @@ pub fn GroupDetailPage() -> impl IntoView {
     let detach = ServerAction::<DetachPolicy>::new();
     let attach = ServerAction::<AttachPolicies>::new();
     let delete_inline = ServerAction::<DeleteInlinePolicy>::new();
+    // Edit may change only the path: the page stays at the same address and must reload.
+    let rename = ServerAction::<RenameGroup>::new();
     let group = Resource::new(
         move || {
             (
                 name(),
                 remove.version().get() + add.version().get() + detach.version().get(),
-                attach.version().get() + delete_inline.version().get(),
+                attach.version().get() + delete_inline.version().get() + rename.version().get(),
             )
         },
         |(name, ..)| get_group(name),
@@ -200,7 +202,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                         Ok(g) => {
                             let created = query.read().get("created").is_some();
                             let tab = query.read().get("tab").unwrap_or_else(|| "users".into());
-                            view! { <GroupDetail g created tab remove add detach attach delete_inline/> }.into_any()
+                            view! { <GroupDetail g created tab remove add detach attach delete_inline rename/> }.into_any()
                         }
                     }
                 })}
@@ -219,6 +221,7 @@ fn GroupDetail(
     detach: ServerAction<DetachPolicy>,
     attach: ServerAction<AttachPolicies>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
+    rename: ServerAction<RenameGroup>,
 ) -> impl IntoView {
     let base = format!("/groups/{}", g.name);
     let tabs = vec![
@@ -229,7 +232,6 @@ fn GroupDetail(
         ),
     ];
     let delete = ServerAction::<DeleteGroup>::new();
-    let rename = ServerAction::<RenameGroup>::new();
     let rename_error = form_error(rename.value());
     let name = g.name.clone();
     let body = match tab.as_str() {
