@@ -14,6 +14,9 @@ pub enum AppError {
     SignInFailed,
     #[error("You are not signed in, or your session has ended. Please sign in.")]
     NotSignedIn,
+    /// The session is in the forced password change stage: nothing else is reachable.
+    #[error("You must change your password before you continue.")]
+    PasswordChangeRequired,
     #[error("{0}")]
     AccessDenied(String),
     #[error("{0}")]
@@ -33,7 +36,7 @@ impl AppError {
         match self {
             Self::Invalid { .. } | Self::Request(_) => 400,
             Self::SignInFailed | Self::NotSignedIn => 401,
-            Self::AccessDenied(_) => 403,
+            Self::AccessDenied(_) | Self::PasswordChangeRequired => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::Internal(_) => 500,
@@ -97,6 +100,10 @@ impl From<gatehouse_iam::Error> for AppError {
                 message,
             },
             E::AuthenticationFailed => Self::SignInFailed,
+            E::PasswordExpired => Self::Invalid {
+                field: "form".into(),
+                message,
+            },
             E::AccessDenied { .. } => Self::AccessDenied(message),
             E::Internal(source) => internal(source.as_ref()),
         }
@@ -127,6 +134,14 @@ fn field_name(label: &str) -> &'static str {
         "actions" => "actions",
         "resource" => "resource",
         "tag key" | "tag value" => "tags",
+        "minimum password length" => "minimum_length",
+        "password expiration period" => "max_password_age",
+        "password reuse prevention" => "password_reuse_prevention",
+        "lockout threshold" => "lockout_threshold",
+        "lockout duration" => "lockout_minutes",
+        "administrator reset setting" => "hard_expiry",
+        "old password" => "old_password",
+        "retyped password" => "password_confirm",
         _ => "form",
     }
 }

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin/:account") view=SignInPage/>
                 <Route path=path!("/root-signin") view=RootSignInPage/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/change-password") view=ChangePasswordPage/>
                 <ParentRoute path=path!("") view=ConsoleShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("groups") view=GroupsPage/>
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("simulator") view=SimulatorPage/>
                     <Route path=path!("inline-policy") view=InlinePolicyPage/>
                     <Route path=path!("account") view=AccountSettingsPage/>
+                    <Route path=path!("security-credentials") view=SecurityCredentialsPage/>
                     <Route path=path!("events") view=EventsPage/>
                 </ParentRoute>
             </Routes>

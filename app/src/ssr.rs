@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, FromRef};
 use axum::http::request::Parts;
-use gatehouse_iam::{Iam, Principal, RequestMeta, SessionAuth};
+use gatehouse_iam::{Iam, Principal, RequestMeta, SessionAuth, SignInStage};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -110,6 +110,10 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     let Some(auth) = auth else {
         return Err(AppError::NotSignedIn);
     };
+    if auth.stage != SignInStage::SignedIn {
+        // Half signed in: only the forced password change (see `pending_sign_in`) is reachable.
+        return Err(AppError::PasswordChangeRequired);
+    }
     if auth.is_past_absolute_timeout(state.iam.now(), state.console.session_absolute_timeout) {
         session.flush().await.map_err(|e| internal(&e))?;
         return Err(AppError::NotSignedIn);
@@ -130,6 +134,23 @@ pub async fn current_principal() -> Result<Principal, AppError> {
             session.flush().await.map_err(|e| internal(&e))?;
             Err(AppError::NotSignedIn)
         }
+    }
+}
+
+/// The sign-in state of this session whatever its stage, for the steps of signing in (the
+/// forced password change) and for changes that replace it (a password change). `NotSignedIn`
+/// when there is none or it is past its absolute timeout.
+pub async fn session_auth() -> Result<SessionAuth, AppError> {
+    let state = state()?;
+    let session = session().await?;
+    let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(|e| internal(&e))?;
+    match auth {
+        Some(auth)
+            if !auth.is_past_absolute_timeout(state.iam.now(), state.console.session_absolute_timeout) =>
+        {
+            Ok(auth)
+        }
+        _ => Err(AppError::NotSignedIn),
     }
 }
 

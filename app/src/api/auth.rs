@@ -26,7 +26,12 @@ pub async fn sign_in(account: String, user_name: String, password: Password) -> 
         .as_ref()
         .map_or(signed_in.principal.account_id.as_str(), |a| a.as_str());
     set_cookie(LAST_ACCOUNT_COOKIE, remembered, 400 * 24 * 3600);
-    leptos_axum::redirect("/");
+    // A required or expired password is changed first; nothing else is reachable until then.
+    let next = match signed_in.session.stage {
+        gatehouse_iam::SignInStage::MustChangePassword { .. } => "/change-password",
+        gatehouse_iam::SignInStage::SignedIn => "/",
+    };
+    leptos_axum::redirect(next);
     Ok(())
 }
 
@@ -60,6 +65,7 @@ pub async fn whoami() -> Result<Me, AppError> {
     use crate::ssr::*;
     let state = state()?;
     let p = current_principal().await?;
+    let auth = session_auth().await?;
     let account_label = p
         .account_alias
         .as_ref()
@@ -71,6 +77,7 @@ pub async fn whoami() -> Result<Me, AppError> {
         account_id: p.account_id.to_string(),
         account_alias: p.account_alias.as_ref().map(ToString::to_string),
         is_root: p.is_root(),
+        password_expires_in_days: auth.password_expiry_warning(state.iam.now()),
     })
 }
 

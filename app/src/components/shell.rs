@@ -36,12 +36,14 @@ pub fn ConsoleShell() -> impl IntoView {
                             Ok(me) => view! {
                                 <div class="identity">
                                     <span class="whoami" data-testid="whoami">{me.label()}</span>
+                                    <a class="topbar-link" href="/security-credentials">"My security credentials"</a>
                                     <ActionForm action=sign_out attr:class="inline-form">
                                         <button type="submit" class="button topbar-button">"Sign out"</button>
                                     </ActionForm>
                                 </div>
                             }.into_any(),
                             Err(AppError::NotSignedIn) => view! { <Redirect path="/signin"/> }.into_any(),
+                            Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/change-password"/> }.into_any(),
                             Err(error) => view! {
                                 <span class="whoami" role="alert">{error.to_string()}</span>
                             }.into_any(),
@@ -69,6 +71,22 @@ pub fn ConsoleShell() -> impl IntoView {
                     </ul>
                 </nav>
                 <main class="content">
+                    <Suspense fallback=|| ()>
+                        {Suspend::new(async move {
+                            me.await.ok().and_then(|me| me.password_expires_in_days).map(|days| view! {
+                                <div class="alert alert-warn expiry-warning" role="status">
+                                    <p>
+                                        {match days {
+                                            0 => "Your console password expires today.".to_owned(),
+                                            1 => "Your console password expires in 1 day.".to_owned(),
+                                            n => format!("Your console password expires in {n} days."),
+                                        }}
+                                        " " <a href="/security-credentials">"Change it now"</a>
+                                    </p>
+                                </div>
+                            })
+                        })}
+                    </Suspense>
                     <Outlet/>
                 </main>
             </div>

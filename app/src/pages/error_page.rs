@@ -10,6 +10,10 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     if error == AppError::NotSignedIn {
         return view! { <leptos_router::components::Redirect path="/signin"/> }.into_any();
     }
+    // A session waiting for its forced password change reaches nothing else.
+    if error == AppError::PasswordChangeRequired {
+        return view! { <leptos_router::components::Redirect path="/change-password"/> }.into_any();
+    }
     #[cfg(feature = "ssr")]
     {
         if let (Some(response), Ok(status)) = (

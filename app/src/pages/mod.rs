@@ -1,6 +1,7 @@
 //! One file per page.
 
 mod account;
+mod credentials;
 mod dashboard;
 mod error_page;
 mod events;
@@ -11,9 +12,11 @@ mod policies;
 mod setup;
 mod signin;
 mod simulator;
+mod user_credentials;
 mod users;
 
 pub use account::AccountSettingsPage;
+pub use credentials::{ChangePasswordPage, SecurityCredentialsPage};
 pub use dashboard::DashboardPage;
 pub use error_page::ErrorPage;
 pub use events::EventsPage;

@@ -1,5 +1,6 @@
 //! IAM users: the list (search, sort, keyset pages), the Create user wizard, its Retrieve
-//! password step, and a user's detail with its Permissions, Groups and Tags tabs.
+//! password step, and a user's detail with its Permissions, Groups, Tags and Security credentials
+//! tabs (the last in user_credentials.rs).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,6 +15,7 @@ use crate::components::{
     field_error, form_error, AttachPoliciesPanel, ConfirmDelete, CopyButton, DetachButton, Field, FormAlert,
     Tabs, TagActions, TagsPanel,
 };
+use crate::pages::user_credentials::{ConsoleAccessActions, UserSecurityCredentials};
 use crate::pages::ErrorPage;
 
 #[component]
@@ -219,7 +221,7 @@ pub fn CreateUserPage() -> impl IntoView {
                                     <input type="checkbox" name="password_reset_required" value="on" checked on:change=move |ev| reset.set(event_target_checked(&ev))/>
                                     " Users must create a new password at next sign-in (recommended)."
                                 </label>
-                                <p class="hint">"Users automatically get the IAMUserChangePassword policy to allow them to change their own password."</p>
+                                <p class="hint">"At their first sign-in they must choose a new password before they can do anything else."</p>
                             </div>
                         </div>
                         <div class="form-actions" hidden=move || !hydrated.get()>
@@ -468,6 +470,7 @@ struct UserActions {
     remove_group: ServerAction<RemoveUserFromGroup>,
     delete_inline: ServerAction<DeleteInlinePolicy>,
     tags: TagActions,
+    console: ConsoleAccessActions,
 }
 
 impl UserActions {
@@ -481,6 +484,7 @@ impl UserActions {
             remove_group: ServerAction::new(),
             delete_inline: ServerAction::new(),
             tags: TagActions::new(),
+            console: ConsoleAccessActions::new(),
         }
     }
 
@@ -493,6 +497,7 @@ impl UserActions {
             + self.remove_group.version().get()
             + self.delete_inline.version().get()
             + self.tags.version()
+            + self.console.version()
     }
 
     /// The last error of any of them, for the page's alert.
@@ -544,9 +549,13 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
         ("permissions", "Permissions".to_owned()),
         ("groups", format!("Groups ({})", u.groups.len())),
         ("tags", format!("Tags ({})", u.tags.len())),
+        ("security_credentials", "Security credentials".to_owned()),
     ];
     let body = match tab.as_str() {
         "groups" => view! { <UserGroups u=u.clone() actions/> }.into_any(),
+        "security_credentials" => {
+            view! { <UserSecurityCredentials u=u.clone() actions=actions.console/> }.into_any()
+        }
         "tags" => view! {
             <TagsPanel kind="user" target=u.user.name.clone() tags=u.tags.clone() can_tag=u.can.tag
                 can_untag=u.can.untag empty="This user has no tags." actions=actions.tags/>
@@ -588,7 +597,7 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
                 <dt>"ARN"</dt><dd class="mono">{u.user.arn.clone()}</dd>
                 <dt>"Unique ID"</dt><dd class="mono">{u.user_id.clone()}</dd>
                 <dt>"Created"</dt><dd>{u.user.created.clone()}</dd>
-                <dt>"Console access"</dt><dd>{if !u.user.console_access { "Disabled".to_owned() } else if u.password_reset_required { "Enabled, password reset required".to_owned() } else { "Enabled".to_owned() }}</dd>
+                <dt>"Console access"</dt><dd>{crate::pages::user_credentials::console_access_label(&u)}</dd>
                 <dt>"Last console sign-in"</dt><dd>{u.user.console_last_sign_in.clone().unwrap_or_else(|| "Never".into())}</dd>
             </dl>
         </div>

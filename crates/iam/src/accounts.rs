@@ -56,8 +56,8 @@ impl Iam {
 
     pub(crate) async fn check_and_hash_root_password(&self, new: &NewAccount) -> Result<String> {
         let alias = new.alias.as_ref().map(AccountAlias::as_str).unwrap_or_default();
-        self.password_rules()
-            .check(&new.root_password, &[new.root_email.as_str(), alias])?;
+        // A new account has the default password policy.
+        crate::PasswordPolicy::default().check(&new.root_password, &[new.root_email.as_str(), alias])?;
         self.inner.passwords.hash(&new.root_password).await
     }
 

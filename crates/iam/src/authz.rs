@@ -296,9 +296,15 @@ impl Iam {
               from managed m
               join managed_policies p on p.policy_id = m.policy_id
               join policy_versions v on v.policy_id = p.policy_id and v.version_id = p.default_version
+            union all
+            select 'identity', $4, null, $3
+              from iam_users u left join account_password_policies pp on pp.account_id = u.account_id
+             where u.user_id = $1 and coalesce(pp.allow_users_to_change_password, true)
             "#,
             user_id,
             self.partition().as_str(),
+            CHANGE_OWN_PASSWORD_POLICY,
+            CHANGE_OWN_PASSWORD_SOURCE,
         )
         .fetch_all(self.pool())
         .await?;
@@ -332,6 +338,33 @@ impl Iam {
         Ok(set)
     }
 }
+
+/// The account setting "Allow users to change their own password" grants this, as in AWS:
+/// `iam:ChangePassword` on the user's own ARN (whatever its path) and
+/// `iam:GetAccountPasswordPolicy`. User names are unique in an account, so an ARN of the
+/// principal's account that ends in `/<name>` is the user's own.
+const CHANGE_OWN_PASSWORD_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ChangeOwnPassword",
+      "Effect": "Allow",
+      "Action": "iam:ChangePassword",
+      "Resource": [
+        "arn:*:iam::${aws:PrincipalAccount}:user/${aws:username}",
+        "arn:*:iam::${aws:PrincipalAccount}:user/*/${aws:username}"
+      ]
+    },
+    {
+      "Sid": "ReadPasswordPolicy",
+      "Effect": "Allow",
+      "Action": "iam:GetAccountPasswordPolicy",
+      "Resource": "*"
+    }
+  ]
+}"#;
+/// Where the decision explanation says that grant comes from.
+const CHANGE_OWN_PASSWORD_SOURCE: &str = "Account setting: Allow users to change their own password";
 
 /// Adds the user's tags to the context as `aws:PrincipalTag/<key>`.
 pub(crate) fn add_principal_tags(context: &mut Context, tags: &[Tag]) {

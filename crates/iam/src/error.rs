@@ -14,6 +14,10 @@ pub enum Error {
     /// Any sign-in failure. Deliberately says nothing about which part was wrong.
     #[error("Your authentication information is incorrect. Please try again.")]
     AuthenticationFailed,
+    /// The password was right but has expired, and the account's policy says only an
+    /// administrator may reset it. Only ever said after a correct password.
+    #[error("Your password has expired. Ask your administrator to reset it.")]
+    PasswordExpired,
     #[error(
         "This setup link is not valid: it was already used, has expired, or was replaced by a newer one."
     )]

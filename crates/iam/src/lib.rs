@@ -11,7 +11,9 @@ mod error;
 mod events;
 mod groups;
 mod inline;
+mod login_profiles;
 mod password;
+mod password_policy;
 mod policies;
 mod policy_versions;
 mod policy_views;
@@ -37,7 +39,12 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use events::{EventPage, EventQuery, EventRecord, Outcome, RequestMeta, Source};
 pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
-pub use password::{generate_password, HashCost, PasswordRules, Passwords};
+pub use login_profiles::{NewLoginProfile, PasswordChange};
+pub use password::{generate_password, HashCost, Passwords};
+pub use password_policy::{
+    common_password_count, is_common_password, PasswordPolicy, EXPIRY_WARNING_DAYS, MAX_PASSWORD_LENGTH,
+    PASSWORD_SYMBOLS,
+};
 pub use policies::{CreatedPolicy, NewPolicy, PolicyScope, PolicySummary};
 pub use policy_views::{PolicyDetail, PolicyVersionInfo};
 pub use principal::{Principal, PrincipalKind};
@@ -61,7 +68,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 pub struct IamConfig {
     pub hash_cost: HashCost,
     pub partition: Partition,
-    pub password_rules: PasswordRules,
     pub quotas: Quotas,
 }
 
@@ -104,7 +110,6 @@ pub struct Iam {
 struct Inner {
     pool: PgPool,
     passwords: Passwords,
-    rules: PasswordRules,
     partition: Partition,
     quotas: Quotas,
     clock: Arc<dyn Clock>,
@@ -118,7 +123,6 @@ impl Iam {
             inner: Arc::new(Inner {
                 pool,
                 passwords: Passwords::new(config.hash_cost)?,
-                rules: config.password_rules,
                 partition: config.partition,
                 quotas: config.quotas,
                 clock,
@@ -141,10 +145,6 @@ impl Iam {
 
     pub fn quotas(&self) -> &Quotas {
         &self.inner.quotas
-    }
-
-    pub fn password_rules(&self) -> &PasswordRules {
-        &self.inner.rules
     }
 
     pub fn now(&self) -> time::OffsetDateTime {

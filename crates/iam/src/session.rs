@@ -3,8 +3,9 @@
 //! each request reloads the principal, so disabling a user or raising its epoch ends its sessions
 //! at once, on every server instance.
 //!
-//! Stages: today a password check leads straight to `SignedIn`. The forced password change and
-//! MFA stages (issue 5) slot in as further variants between the two.
+//! Stages: a password check leads to `SignedIn`, or first to `MustChangePassword` when an
+//! administrator requires a new password or the password expired. In that stage the session
+//! reaches nothing but the password change; completing it moves the session on under a new ID.
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -20,6 +21,10 @@ pub enum SessionPrincipal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SignInStage {
     SignedIn,
+    /// The password must be changed before anything else; `expired` tells why.
+    MustChangePassword {
+        expired: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,9 +34,20 @@ pub struct SessionAuth {
     /// Unix seconds when the password was verified; the absolute timeout counts from here.
     pub authenticated_at: i64,
     pub stage: SignInStage,
+    /// Unix seconds when the password expires under the account's policy, if it does; the
+    /// console warns in the last days (sessions saved before this field existed have none).
+    #[serde(default)]
+    pub password_expires_at: Option<i64>,
 }
 
 impl SessionAuth {
+    /// Whole days until the password expires, when that is within the warning period.
+    pub fn password_expiry_warning(&self, now: OffsetDateTime) -> Option<i64> {
+        let left = self.password_expires_at?.saturating_sub(now.unix_timestamp());
+        let days = left.div_euclid(86_400);
+        (left > 0 && days < crate::EXPIRY_WARNING_DAYS).then_some(days)
+    }
+
     pub fn is_past_absolute_timeout(&self, now: OffsetDateTime, absolute: Duration) -> bool {
         now.unix_timestamp() >= self.authenticated_at.saturating_add(absolute.whole_seconds())
     }
@@ -113,5 +129,36 @@ impl Iam {
                 }))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expiry_warning_covers_only_the_last_15_days() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let auth = |expires_in: Option<Duration>| SessionAuth {
+            principal: SessionPrincipal::Root {
+                account_id: "123456789012".parse().unwrap(),
+            },
+            auth_epoch: 0,
+            authenticated_at: 0,
+            stage: SignInStage::SignedIn,
+            password_expires_at: expires_in.map(|d| (now + d).unix_timestamp()),
+        };
+        assert_eq!(auth(None).password_expiry_warning(now), None);
+        assert_eq!(auth(Some(Duration::days(16))).password_expiry_warning(now), None);
+        assert_eq!(auth(Some(Duration::days(15))).password_expiry_warning(now), None);
+        assert_eq!(
+            auth(Some(Duration::days(14) + Duration::hours(3))).password_expiry_warning(now),
+            Some(14)
+        );
+        assert_eq!(
+            auth(Some(Duration::hours(5))).password_expiry_warning(now),
+            Some(0)
+        );
+        assert_eq!(auth(Some(Duration::hours(-1))).password_expiry_warning(now), None);
     }
 }

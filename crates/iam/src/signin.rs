@@ -1,15 +1,23 @@
 //! Console sign-in for root users (email + password) and IAM users (account + user name +
 //! password). Every failure is the same `AuthenticationFailed` after the same work: an unknown
-//! account or user is checked against the dummy hash. Each attempt is written to the event
-//! history, with the reason visible to administrators only.
+//! account or user is checked against the dummy hash, and a locked-out user's password is still
+//! verified. Each attempt is written to the event history, with the reason visible to
+//! administrators only.
+//!
+//! Lockout: consecutive wrong passwords up to the account policy's threshold lock the user (or
+//! root) out for a while, each further lockout twice as long as the one before, up to an hour;
+//! a successful sign-in or an administrator's unlock starts again from zero. While locked out,
+//! even the right password fails, with the same generic error.
 
 use secrecy::SecretString;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
 use crate::session::{SessionAuth, SessionPrincipal, SignInStage};
 use crate::{
-    AccountId, AccountRef, Email, Error, Iam, IamPath, Principal, PrincipalKind, Result, UserId, UserName,
+    AccountId, AccountRef, Email, Error, Iam, IamPath, PasswordPolicy, Principal, PrincipalKind, Result,
+    UserId, UserName,
 };
 
 /// Why a sign-in failed, kept in the event history only.
@@ -21,6 +29,8 @@ enum Failure {
     NoLoginProfile,
     UserDisabled,
     WrongPassword,
+    LockedOut,
+    PasswordExpired,
 }
 
 impl Failure {
@@ -32,6 +42,8 @@ impl Failure {
             Self::NoLoginProfile => "NoLoginProfile",
             Self::UserDisabled => "UserDisabled",
             Self::WrongPassword => "WrongPassword",
+            Self::LockedOut => "LockedOut",
+            Self::PasswordExpired => "PasswordExpired",
         }
     }
 }
@@ -54,13 +66,23 @@ impl Iam {
         let row = match Email::try_from(email.trim()) {
             Ok(email) => sqlx::query!(
                 r#"select r.account_id as "account_id!", a.alias as "alias?", r.email as "email!",
-                          r.password_hash as "password_hash!", r.auth_epoch as "auth_epoch!"
+                          r.password_hash as "password_hash!", r.auth_epoch as "auth_epoch!",
+                          r.locked_until as "locked_until?"
                    from root_users r join accounts a using (account_id) where lower(r.email) = lower($1)"#,
                 email.as_str(),
             )
             .fetch_optional(self.pool())
             .await?
-            .map(|r| (r.account_id, r.alias, r.email, r.password_hash, r.auth_epoch)),
+            .map(|r| {
+                (
+                    r.account_id,
+                    r.alias,
+                    r.email,
+                    r.password_hash,
+                    r.auth_epoch,
+                    r.locked_until,
+                )
+            }),
             Err(_) => None,
         };
         let matched = self
@@ -68,7 +90,7 @@ impl Iam {
             .passwords
             .verify(password, row.as_ref().map(|r| r.3.as_str()))
             .await;
-        let Some((account_id, alias, email, _, epoch)) = row else {
+        let Some((account_id, alias, email, _, epoch, locked_until)) = row else {
             self.record_failure(
                 None,
                 None,
@@ -81,20 +103,35 @@ impl Iam {
         };
         let account_id: AccountId = account_id.try_into()?;
         let arn = self.partition().root_arn(&account_id);
-        if !matched {
+        let who = Credential::Root(&account_id);
+        let failure = if self.is_locked(locked_until) {
+            Some(Failure::LockedOut)
+        } else if !matched {
+            Some(Failure::WrongPassword)
+        } else {
+            None
+        };
+        if let Some(failure) = failure {
+            let detail = format!("root:{email}");
             self.record_failure(
                 Some(&account_id),
-                Some(arn),
-                format!("root:{email}"),
-                Failure::WrongPassword,
+                Some(arn.clone()),
+                detail.clone(),
+                failure,
                 meta,
             )
             .await?;
+            if matches!(failure, Failure::WrongPassword) {
+                self.count_wrong_password(who, &account_id, &arn, detail, meta)
+                    .await?;
+            }
             return Err(Error::AuthenticationFailed);
         }
         let mut tx = self.pool().begin().await?;
         sqlx::query!(
-            "update root_users set password_last_used = now() where account_id = $1",
+            "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+                    locked_until = null
+             where account_id = $1",
             account_id.as_str(),
         )
         .execute(&mut *tx)
@@ -111,7 +148,13 @@ impl Iam {
             request: RequestMeta::default(),
             permissions_epoch: None,
         };
-        Ok(self.signed_in(principal, SessionPrincipal::Root { account_id }, epoch))
+        Ok(self.signed_in(
+            principal,
+            SessionPrincipal::Root { account_id },
+            epoch,
+            SignInStage::SignedIn,
+            None,
+        ))
     }
 
     /// Signs in an IAM user. `account` is what the person typed: an account ID or alias.
@@ -134,7 +177,9 @@ impl Iam {
             (Some(info), Some((_, name))) => sqlx::query!(
                 r#"select u.user_id as "user_id!", u.user_name as "user_name!", u.path as "path!",
                           u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!",
-                          lp.password_hash as "password_hash?"
+                          lp.password_hash as "password_hash?", lp.locked_until as "locked_until?",
+                          lp.password_reset_required as "reset_required?",
+                          lp.password_changed_at as "password_changed_at?"
                    from iam_users u left join login_profiles lp using (user_id)
                    where u.account_id = $1 and lower(u.user_name) = lower($2)"#,
                 info.account_id.as_str(),
@@ -142,28 +187,38 @@ impl Iam {
             )
             .fetch_optional(self.pool())
             .await?
-            .map(|r| {
-                (
-                    r.user_id,
-                    r.user_name,
-                    r.path,
-                    r.auth_epoch,
-                    r.disabled,
-                    r.password_hash,
-                )
+            .map(|r| UserRow {
+                user_id: r.user_id,
+                user_name: r.user_name,
+                path: r.path,
+                auth_epoch: r.auth_epoch,
+                disabled: r.disabled,
+                password_hash: r.password_hash,
+                locked_until: r.locked_until,
+                reset_required: r.reset_required.unwrap_or(false),
+                password_changed_at: r.password_changed_at,
             }),
             _ => None,
         };
-        let stored = row.as_ref().and_then(|r| r.5.as_deref());
+        let stored = row.as_ref().and_then(|r| r.password_hash.as_deref());
         let matched = self.inner.passwords.verify(password, stored).await;
+        let policy = match &account_info {
+            Some(info) => self.password_policy_of(self.pool(), &info.account_id).await?,
+            None => PasswordPolicy::default(),
+        };
+        let expired = row
+            .as_ref()
+            .is_some_and(|r| self.password_expired(&policy, r.password_changed_at));
 
         let failure = match (&parsed, &account_info, &row) {
             (None, _, _) => Some(Failure::MalformedInput),
             (_, None, _) => Some(Failure::NoSuchAccount),
             (_, _, None) => Some(Failure::NoSuchUser),
-            (_, _, Some(r)) if r.5.is_none() => Some(Failure::NoLoginProfile),
-            (_, _, Some(r)) if r.4 => Some(Failure::UserDisabled),
+            (_, _, Some(r)) if r.password_hash.is_none() => Some(Failure::NoLoginProfile),
+            (_, _, Some(r)) if r.disabled => Some(Failure::UserDisabled),
+            (_, _, Some(r)) if self.is_locked(r.locked_until) => Some(Failure::LockedOut),
             _ if !matched => Some(Failure::WrongPassword),
+            _ if expired && policy.hard_expiry => Some(Failure::PasswordExpired),
             _ => None,
         };
         let account_id = account_info.as_ref().map(|a| &a.account_id);
@@ -171,27 +226,46 @@ impl Iam {
             .as_ref()
             .zip(row.as_ref())
             .map(|(info, r)| -> Result<_> {
-                let name: UserName = r.1.clone().try_into()?;
-                let path: IamPath = r.2.clone().try_into()?;
+                let name: UserName = r.user_name.clone().try_into()?;
+                let path: IamPath = r.path.clone().try_into()?;
                 let arn = self.partition().user_arn(&info.account_id, &path, &name);
                 Ok((name, path, arn))
             });
         let resolved = resolved.transpose()?;
         if let Some(failure) = failure {
             let arn = resolved.as_ref().map(|(_, _, arn)| arn.clone());
-            self.record_failure(account_id, arn, detail, failure, meta)
+            self.record_failure(account_id, arn.clone(), detail.clone(), failure, meta)
                 .await?;
-            return Err(Error::AuthenticationFailed);
+            if let (Failure::WrongPassword, Some(account), Some(r), Some(arn)) =
+                (failure, account_id, &row, arn)
+            {
+                let user_id: UserId = r.user_id.clone().try_into()?;
+                self.count_wrong_password(Credential::User(&user_id), account, &arn, detail, meta)
+                    .await?;
+            }
+            return Err(match failure {
+                Failure::PasswordExpired => Error::PasswordExpired,
+                _ => Error::AuthenticationFailed,
+            });
         }
-        let (Some(info), Some((user_id, _, _, epoch, _, _)), Some((user_name, path, arn))) =
-            (account_info, row, resolved)
-        else {
+        let (Some(info), Some(row), Some((user_name, path, arn))) = (account_info, row, resolved) else {
             return Err(Error::AuthenticationFailed);
         };
-        let user_id: UserId = user_id.try_into()?;
+        let stage = if row.reset_required || expired {
+            SignInStage::MustChangePassword { expired }
+        } else {
+            SignInStage::SignedIn
+        };
+        let expires_at = policy
+            .max_password_age
+            .zip(row.password_changed_at)
+            .map(|(days, at)| (at + time::Duration::days(i64::from(days))).unix_timestamp());
+        let (user_id, epoch): (UserId, i64) = (row.user_id.try_into()?, row.auth_epoch);
         let mut tx = self.pool().begin().await?;
         sqlx::query!(
-            "update login_profiles set password_last_used = now() where user_id = $1",
+            "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+                    locked_until = null
+             where user_id = $1",
             user_id.as_str(),
         )
         .execute(&mut *tx)
@@ -217,19 +291,146 @@ impl Iam {
                 user_id,
             },
             epoch,
+            stage,
+            expires_at,
         ))
     }
 
-    fn signed_in(&self, principal: Principal, who: SessionPrincipal, epoch: i64) -> SignedIn {
+    fn signed_in(
+        &self,
+        principal: Principal,
+        who: SessionPrincipal,
+        epoch: i64,
+        stage: SignInStage,
+        password_expires_at: Option<i64>,
+    ) -> SignedIn {
         SignedIn {
             principal,
             session: SessionAuth {
                 principal: who,
                 auth_epoch: epoch,
                 authenticated_at: self.now().unix_timestamp(),
-                stage: SignInStage::SignedIn,
+                stage,
+                password_expires_at,
             },
         }
+    }
+
+    fn is_locked(&self, locked_until: Option<OffsetDateTime>) -> bool {
+        locked_until.is_some_and(|until| until > self.now())
+    }
+
+    /// Whether a password set at `changed_at` has expired under `policy`.
+    pub(crate) fn password_expired(
+        &self,
+        policy: &PasswordPolicy,
+        changed_at: Option<OffsetDateTime>,
+    ) -> bool {
+        match (policy.max_password_age, changed_at) {
+            (Some(days), Some(at)) => self.now() >= at + time::Duration::days(i64::from(days)),
+            _ => false,
+        }
+    }
+
+    /// Counts a wrong password against the user (or root) and, at the policy's threshold, locks
+    /// it out, recording the lockout in the event history. One row lock makes concurrent
+    /// attempts count one by one.
+    async fn count_wrong_password(
+        &self,
+        who: Credential<'_>,
+        account: &AccountId,
+        arn: &str,
+        detail: String,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let policy = self.password_policy_of(self.pool(), account).await?;
+        let mut tx = self.pool().begin().await?;
+        let row = match who {
+            Credential::Root(account_id) => sqlx::query!(
+                "select failed_sign_ins, lockouts from root_users where account_id = $1 for update",
+                account_id.as_str()
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.failed_sign_ins, r.lockouts)),
+            Credential::User(user_id) => sqlx::query!(
+                "select failed_sign_ins, lockouts from login_profiles where user_id = $1 for update",
+                user_id.as_str()
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.failed_sign_ins, r.lockouts)),
+        };
+        let Some((failed, lockouts)) = row else {
+            return Ok(());
+        };
+        let failed = failed.saturating_add(1);
+        let threshold = i32::try_from(policy.lockout_threshold).unwrap_or(i32::MAX);
+        let (failed, lockouts, locked_until) = if failed >= threshold {
+            let duration = policy.lockout_duration(u32::try_from(lockouts).unwrap_or_default());
+            (
+                0,
+                lockouts.saturating_add(1),
+                Some((self.now() + duration, duration)),
+            )
+        } else {
+            (failed, lockouts, None)
+        };
+        let until = locked_until.map(|(until, _)| until);
+        match who {
+            Credential::Root(account_id) => {
+                sqlx::query!(
+                    "update root_users set failed_sign_ins = $2, lockouts = $3,
+                        locked_until = coalesce($4, locked_until)
+                 where account_id = $1",
+                    account_id.as_str(),
+                    failed,
+                    lockouts,
+                    until,
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+            Credential::User(user_id) => {
+                sqlx::query!(
+                    "update login_profiles set failed_sign_ins = $2, lockouts = $3,
+                        locked_until = coalesce($4, locked_until)
+                 where user_id = $1",
+                    user_id.as_str(),
+                    failed,
+                    lockouts,
+                    until,
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if let Some((until, duration)) = locked_until {
+            events::append(
+                &mut tx,
+                NewEvent {
+                    account_id: Some(account),
+                    source: Source::Signin,
+                    name: "LoginLockout",
+                    actor_arn: None,
+                    actor_detail: Some(detail),
+                    meta,
+                    outcome: Outcome::Success,
+                    error_code: None,
+                    resource_arn: Some(arn.to_owned()),
+                    request: json!({
+                        "consecutiveFailures": policy.lockout_threshold,
+                        "lockoutMinutes": duration.whole_minutes(),
+                        "lockedUntil": until.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    }),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn record_success(
@@ -287,6 +488,26 @@ impl Iam {
         )
         .await
     }
+}
+
+/// Whose sign-in failures are counted.
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    Root(&'a AccountId),
+    User(&'a UserId),
+}
+
+/// An IAM user as sign-in reads it.
+struct UserRow {
+    user_id: String,
+    user_name: String,
+    path: String,
+    auth_epoch: i64,
+    disabled: bool,
+    password_hash: Option<String>,
+    locked_until: Option<OffsetDateTime>,
+    reset_required: bool,
+    password_changed_at: Option<OffsetDateTime>,
 }
 
 /// What a person typed, cut to a sane length before it is stored in the event history.

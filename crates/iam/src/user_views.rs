@@ -55,6 +55,8 @@ impl UserSummary {
 pub struct UserDetail {
     pub summary: UserSummary,
     pub password_reset_required: bool,
+    /// Until when the user is locked out of the console, if it is now.
+    pub locked_until: Option<OffsetDateTime>,
     pub groups: Vec<EntityRef>,
     /// Managed policies attached to the user directly.
     pub attached: Vec<PolicyRef>,
@@ -170,6 +172,7 @@ impl Iam {
                       lp.password_changed_at as "password_changed_at?",
                       lp.password_last_used as "last_sign_in?",
                       coalesce(lp.password_reset_required, false) as "reset!",
+                      lp.locked_until as "locked_until?",
                       b.policy_name as "boundary_name?", b.path as "boundary_path?",
                       b.account_id as "boundary_account?"
                  from iam_users u
@@ -261,6 +264,7 @@ impl Iam {
                 created_at: row.created_at,
             },
             password_reset_required: row.reset,
+            locked_until: row.locked_until.filter(|until| *until > self.now()),
             groups: groups.iter().map(|g| group_ref(&g.group_name, &g.path)).collect(),
             attached,
             from_groups,

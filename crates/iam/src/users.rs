@@ -129,7 +129,9 @@ impl Iam {
                 let _profile = self
                     .authorize(actor, "iam:CreateLoginProfile", &arn, account_id)
                     .await?;
-                self.password_rules().check(password, &[new.name.as_str()])?;
+                self.password_policy_of(self.pool(), account_id)
+                    .await?
+                    .check(password, &[new.name.as_str()])?;
                 Some(self.inner.passwords.hash(password).await?)
             }
             None => None,
@@ -148,13 +150,16 @@ impl Iam {
         .map_err(|e| Error::from(e).naming(&new.name))?;
         if let Some(hash) = password_hash {
             sqlx::query!(
-                "insert into login_profiles (user_id, password_hash, password_reset_required) values ($1, $2, $3)",
+                "insert into login_profiles (user_id, password_hash, password_reset_required, created_at,
+                     password_changed_at) values ($1, $2, $3, $4, $4)",
                 user_id.as_str(),
                 hash,
                 new.password_reset_required,
+                self.now(),
             )
             .execute(&mut *tx)
             .await?;
+            crate::login_profiles::record_history(&mut tx, user_id.as_str(), &hash).await?;
         }
         events::append(
             &mut tx,
