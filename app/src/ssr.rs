@@ -79,6 +79,7 @@ pub fn request_meta() -> RequestMeta {
         use_context::<AppState>().is_some_and(|state| state.console.public_url.starts_with("https://"));
     RequestMeta {
         secure_transport,
+        console_session: None,
         source_ip: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

@@ -203,7 +203,7 @@ impl Iam {
 
     /// The request context every decision for `principal` carries: who it is, the time, and
     /// where the request came from (`aws:SourceIp`, `aws:UserAgent`, `aws:SecureTransport`).
-    fn principal_context(&self, principal: &Principal) -> Context {
+    pub(crate) fn principal_context(&self, principal: &Principal) -> Context {
         let user = match &principal.kind {
             PrincipalKind::User {
                 user_id, user_name, ..
@@ -221,6 +221,13 @@ impl Iam {
         if request.source_ip.is_some() {
             // Only a request that arrived over the network has a transport to speak of.
             ctx.insert("aws:SecureTransport", request.secure_transport);
+        }
+        if let Some(session) = &request.console_session {
+            ctx.insert("aws:MultiFactorAuthPresent", session.mfa_authenticated_at.is_some());
+            if let Some(at) = session.mfa_authenticated_at {
+                let age = (self.now().unix_timestamp() - at).max(0);
+                ctx.insert("aws:MultiFactorAuthAge", age);
+            }
         }
         ctx
     }

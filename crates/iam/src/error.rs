@@ -71,6 +71,7 @@ fn from_constraint(constraint: &str) -> Option<Error> {
         "iam_users_name_key" => "user",
         "iam_groups_name_key" => "group",
         "managed_policies_name_key" => "policy",
+        "mfa_devices_name_key" | "mfa_devices_pkey" => "MFA device",
         _ => return None,
     };
     Some(Error::AlreadyExists {

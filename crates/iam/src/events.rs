@@ -16,6 +16,17 @@ pub struct RequestMeta {
     pub user_agent: Option<String>,
     /// Whether the request reached Gatehouse over TLS (its public URL is https).
     pub secure_transport: bool,
+    /// Set for requests of a console session: whether (and when) it signed in with MFA, for
+    /// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`. Absent elsewhere, as in AWS
+    /// for long-term credentials.
+    pub console_session: Option<ConsoleSession>,
+}
+
+/// What the policy context needs to know of a console session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConsoleSession {
+    /// Unix seconds when the session proved an MFA code; `None` when it signed in without.
+    pub mfa_authenticated_at: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -12,12 +12,14 @@ mod events;
 mod groups;
 mod inline;
 mod login_profiles;
+mod mfa;
 mod password;
 mod password_policy;
 mod policies;
 mod policy_versions;
 mod policy_views;
 mod principal;
+mod secret_key;
 mod session;
 mod setup;
 mod signin;
@@ -37,9 +39,12 @@ pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
 pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
-pub use events::{EventPage, EventQuery, EventRecord, Outcome, RequestMeta, Source};
+pub use events::{ConsoleSession, EventPage, EventQuery, EventRecord, Outcome, RequestMeta, Source};
 pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
 pub use login_profiles::{NewLoginProfile, PasswordChange};
+pub use mfa::{
+    totp_code, totp_step, MfaDevice, MfaOwner, NewMfaDevice, MAX_MFA_DEVICES, TOTP_DIGITS, TOTP_STEP_SECONDS,
+};
 pub use password::{generate_password, HashCost, Passwords};
 pub use password_policy::{
     common_password_count, is_common_password, PasswordPolicy, EXPIRY_WARNING_DAYS, MAX_PASSWORD_LENGTH,
@@ -48,6 +53,7 @@ pub use password_policy::{
 pub use policies::{CreatedPolicy, NewPolicy, PolicyScope, PolicySummary};
 pub use policy_views::{PolicyDetail, PolicyVersionInfo};
 pub use principal::{Principal, PrincipalKind};
+pub use secret_key::{SecretKey, SecretKeys};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
 pub use signin::SignedIn;
@@ -69,6 +75,9 @@ pub struct IamConfig {
     pub hash_cost: HashCost,
     pub partition: Partition,
     pub quotas: Quotas,
+    /// The keys that seal stored secrets (TOTP seeds). The default is a random key for the
+    /// life of the process, fit for tests only: a deployment configures its own.
+    pub secret_keys: SecretKeys,
 }
 
 /// The IAM quotas; AWS's defaults unless the deployment configures others.
@@ -112,6 +121,7 @@ struct Inner {
     passwords: Passwords,
     partition: Partition,
     quotas: Quotas,
+    secret_keys: SecretKeys,
     clock: Arc<dyn Clock>,
     permission_cache: authz::PermissionCache,
 }
@@ -125,6 +135,7 @@ impl Iam {
                 passwords: Passwords::new(config.hash_cost)?,
                 partition: config.partition,
                 quotas: config.quotas,
+                secret_keys: config.secret_keys,
                 clock,
                 permission_cache: authz::PermissionCache::default(),
             }),

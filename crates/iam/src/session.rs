@@ -6,6 +6,7 @@
 //! Stages: a password check leads to `SignedIn`, or first to `MustChangePassword` when an
 //! administrator requires a new password or the password expired. In that stage the session
 //! reaches nothing but the password change; completing it moves the session on under a new ID.
+//! A principal with an MFA device passes through `MfaRequired` after its password, first.
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -21,10 +22,27 @@ pub enum SessionPrincipal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SignInStage {
     SignedIn,
+    /// The password was right and the principal has an MFA device: an MFA code comes next, then
+    /// the password change if `change_password`.
+    MfaRequired {
+        change_password: bool,
+        expired: bool,
+    },
     /// The password must be changed before anything else; `expired` tells why.
     MustChangePassword {
         expired: bool,
     },
+}
+
+impl SignInStage {
+    /// The stage after a password check (or an MFA code) with nothing else outstanding.
+    pub(crate) fn after_password(change_password: bool, expired: bool) -> Self {
+        if change_password || expired {
+            Self::MustChangePassword { expired }
+        } else {
+            Self::SignedIn
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +56,10 @@ pub struct SessionAuth {
     /// console warns in the last days (sessions saved before this field existed have none).
     #[serde(default)]
     pub password_expires_at: Option<i64>,
+    /// Unix seconds when the session proved an MFA code (at sign-in, or by assigning a device);
+    /// the policy context's `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`.
+    #[serde(default)]
+    pub mfa_authenticated_at: Option<i64>,
 }
 
 impl SessionAuth {
@@ -147,6 +169,7 @@ mod tests {
             authenticated_at: 0,
             stage: SignInStage::SignedIn,
             password_expires_at: expires_in.map(|d| (now + d).unix_timestamp()),
+            mfa_authenticated_at: None,
         };
         assert_eq!(auth(None).password_expiry_warning(now), None);
         assert_eq!(auth(Some(Duration::days(16))).password_expiry_warning(now), None);

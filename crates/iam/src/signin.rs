@@ -31,6 +31,7 @@ enum Failure {
     WrongPassword,
     LockedOut,
     PasswordExpired,
+    WrongMfaCode,
 }
 
 impl Failure {
@@ -44,6 +45,7 @@ impl Failure {
             Self::WrongPassword => "WrongPassword",
             Self::LockedOut => "LockedOut",
             Self::PasswordExpired => "PasswordExpired",
+            Self::WrongMfaCode => "WrongMfaCode",
         }
     }
 }
@@ -127,17 +129,11 @@ impl Iam {
             }
             return Err(Error::AuthenticationFailed);
         }
-        let mut tx = self.pool().begin().await?;
-        sqlx::query!(
-            "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
-                    locked_until = null
-             where account_id = $1",
-            account_id.as_str(),
-        )
-        .execute(&mut *tx)
-        .await?;
-        self.record_success(&mut tx, &account_id, &arn, meta).await?;
-        tx.commit().await?;
+        // With an MFA device the sign-in succeeds only once the code is right too.
+        let needs_mfa = self.has_mfa(&account_id, None).await?;
+        if !needs_mfa {
+            self.sign_in_succeeded(who, &account_id, &arn, false, meta).await?;
+        }
         let principal = Principal {
             account_id: account_id.clone(),
             account_alias: alias.map(TryInto::try_into).transpose()?,
@@ -148,13 +144,15 @@ impl Iam {
             request: RequestMeta::default(),
             permissions_epoch: None,
         };
-        Ok(self.signed_in(
-            principal,
-            SessionPrincipal::Root { account_id },
-            epoch,
-            SignInStage::SignedIn,
-            None,
-        ))
+        let stage = if needs_mfa {
+            SignInStage::MfaRequired {
+                change_password: false,
+                expired: false,
+            }
+        } else {
+            SignInStage::SignedIn
+        };
+        Ok(self.signed_in(principal, SessionPrincipal::Root { account_id }, epoch, stage, None))
     }
 
     /// Signs in an IAM user. `account` is what the person typed: an account ID or alias.
@@ -251,27 +249,26 @@ impl Iam {
         let (Some(info), Some(row), Some((user_name, path, arn))) = (account_info, row, resolved) else {
             return Err(Error::AuthenticationFailed);
         };
-        let stage = if row.reset_required || expired {
-            SignInStage::MustChangePassword { expired }
+        let user_id: UserId = row.user_id.try_into()?;
+        let epoch = row.auth_epoch;
+        // With an MFA device the sign-in succeeds only once the code is right too.
+        let needs_mfa = self.has_mfa(&info.account_id, Some(user_id.as_str())).await?;
+        let stage = if needs_mfa {
+            SignInStage::MfaRequired {
+                change_password: row.reset_required,
+                expired,
+            }
         } else {
-            SignInStage::SignedIn
+            SignInStage::after_password(row.reset_required, expired)
         };
         let expires_at = policy
             .max_password_age
             .zip(row.password_changed_at)
             .map(|(days, at)| (at + time::Duration::days(i64::from(days))).unix_timestamp());
-        let (user_id, epoch): (UserId, i64) = (row.user_id.try_into()?, row.auth_epoch);
-        let mut tx = self.pool().begin().await?;
-        sqlx::query!(
-            "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
-                    locked_until = null
-             where user_id = $1",
-            user_id.as_str(),
-        )
-        .execute(&mut *tx)
-        .await?;
-        self.record_success(&mut tx, &info.account_id, &arn, meta).await?;
-        tx.commit().await?;
+        if !needs_mfa {
+            self.sign_in_succeeded(Credential::User(&user_id), &info.account_id, &arn, false, meta)
+                .await?;
+        }
         let principal = Principal {
             account_id: info.account_id.clone(),
             account_alias: info.alias,
@@ -312,6 +309,7 @@ impl Iam {
                 authenticated_at: self.now().unix_timestamp(),
                 stage,
                 password_expires_at,
+                mfa_authenticated_at: None,
             },
         }
     }
@@ -433,11 +431,123 @@ impl Iam {
         Ok(())
     }
 
+    /// Completes the sign-in of a session waiting for an MFA code: the code must be right for
+    /// one of the principal's devices (see `accept_mfa_code`). A wrong code counts towards the
+    /// lockout like a wrong password, and a locked-out principal fails whatever the code.
+    /// Returns the session state to continue under.
+    pub async fn complete_mfa_sign_in(
+        &self,
+        auth: &SessionAuth,
+        code: &str,
+        meta: &RequestMeta,
+    ) -> Result<SessionAuth> {
+        let SignInStage::MfaRequired {
+            change_password,
+            expired,
+        } = auth.stage
+        else {
+            return Err(Error::Invalid {
+                field: "form",
+                reason: "needs no MFA code: you are already signed in".to_owned(),
+            });
+        };
+        let principal = self
+            .session_principal(auth)
+            .await?
+            .ok_or(Error::AuthenticationFailed)?;
+        let account = &principal.account_id;
+        let (who, user_id, detail) = match &principal.kind {
+            PrincipalKind::Root { email } => (Credential::Root(account), None, format!("root:{email}")),
+            PrincipalKind::User {
+                user_id, user_name, ..
+            } => (
+                Credential::User(user_id),
+                Some(user_id.as_str()),
+                format!("{account}/{user_name}"),
+            ),
+        };
+        let locked_until = match who {
+            Credential::Root(account_id) => sqlx::query_scalar!(
+                "select locked_until from root_users where account_id = $1",
+                account_id.as_str()
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .flatten(),
+            Credential::User(user_id) => sqlx::query_scalar!(
+                "select locked_until from login_profiles where user_id = $1",
+                user_id.as_str()
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .flatten(),
+        };
+        let failure = if self.is_locked(locked_until) {
+            Some(Failure::LockedOut)
+        } else if !self.accept_mfa_code(account, user_id, code).await? {
+            Some(Failure::WrongMfaCode)
+        } else {
+            None
+        };
+        if let Some(failure) = failure {
+            self.record_failure(Some(account), Some(principal.arn.clone()), detail.clone(), failure, meta)
+                .await?;
+            if matches!(failure, Failure::WrongMfaCode) {
+                self.count_wrong_password(who, account, &principal.arn, detail, meta)
+                    .await?;
+            }
+            return Err(Error::AuthenticationFailed);
+        }
+        self.sign_in_succeeded(who, account, &principal.arn, true, meta)
+            .await?;
+        let now = self.now().unix_timestamp();
+        Ok(SessionAuth {
+            stage: SignInStage::after_password(change_password, expired),
+            mfa_authenticated_at: Some(now),
+            ..auth.clone()
+        })
+    }
+
+    /// Records a successful sign-in: the failure counters start again from zero, the password's
+    /// last use is now, and the event history says so.
+    async fn sign_in_succeeded(
+        &self,
+        who: Credential<'_>,
+        account_id: &AccountId,
+        arn: &str,
+        mfa_used: bool,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        match who {
+            Credential::Root(account) => sqlx::query!(
+                "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+                        locked_until = null
+                 where account_id = $1",
+                account.as_str(),
+            )
+            .execute(&mut *tx)
+            .await?,
+            Credential::User(user_id) => sqlx::query!(
+                "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+                        locked_until = null
+                 where user_id = $1",
+                user_id.as_str(),
+            )
+            .execute(&mut *tx)
+            .await?,
+        };
+        self.record_success(&mut tx, account_id, arn, mfa_used, meta).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn record_success(
         &self,
         tx: &mut sqlx::PgConnection,
         account_id: &AccountId,
         arn: &str,
+        mfa_used: bool,
         meta: &RequestMeta,
     ) -> Result<()> {
         events::append(
@@ -452,7 +562,7 @@ impl Iam {
                 outcome: Outcome::Success,
                 error_code: None,
                 resource_arn: Some(arn.to_owned()),
-                request: json!({ "mfaUsed": false }),
+                request: json!({ "mfaUsed": mfa_used }),
                 before: None,
                 after: None,
             },

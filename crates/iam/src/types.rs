@@ -353,6 +353,11 @@ impl Partition {
         format!("arn:{}:iam::{}:root", self.0, account)
     }
 
+    /// The ARN (serial number) of a virtual MFA device.
+    pub fn mfa_arn(&self, account: &AccountId, device_name: &str) -> String {
+        format!("arn:{}:iam::{}:mfa/{}", self.0, account, device_name)
+    }
+
     pub fn user_arn(&self, account: &AccountId, path: &IamPath, name: &UserName) -> String {
         self.entity_arn(account, "user", path.as_str(), name.as_str())
     }

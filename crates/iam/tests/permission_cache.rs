@@ -293,6 +293,7 @@ async fn source_ip_user_agent_and_secure_transport_are_in_the_context(pool: PgPo
                 source_ip: Some(ip.into()),
                 user_agent: Some(agent.into()),
                 secure_transport: tls,
+                console_session: None,
             },
             ..p.clone()
         })

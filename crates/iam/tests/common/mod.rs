@@ -34,6 +34,7 @@ pub fn meta() -> RequestMeta {
         source_ip: Some("192.0.2.10".into()),
         user_agent: Some("test".into()),
         secure_transport: false,
+        console_session: None,
     }
 }
 
