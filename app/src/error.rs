@@ -17,6 +17,9 @@ pub enum AppError {
     /// The session is in the forced password change stage: nothing else is reachable.
     #[error("You must change your password before you continue.")]
     PasswordChangeRequired,
+    /// The session signed in with a password and waits for an MFA code: nothing else is reachable.
+    #[error("Enter the code from your MFA device to finish signing in.")]
+    MfaCodeRequired,
     #[error("{0}")]
     AccessDenied(String),
     #[error("{0}")]
@@ -36,7 +39,7 @@ impl AppError {
         match self {
             Self::Invalid { .. } | Self::Request(_) => 400,
             Self::SignInFailed | Self::NotSignedIn => 401,
-            Self::AccessDenied(_) | Self::PasswordChangeRequired => 403,
+            Self::AccessDenied(_) | Self::PasswordChangeRequired | Self::MfaCodeRequired => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::Internal(_) => 500,
@@ -142,6 +145,12 @@ fn field_name(label: &str) -> &'static str {
         "administrator reset setting" => "hard_expiry",
         "old password" => "old_password",
         "retyped password" => "password_confirm",
+        "password" => "password",
+        "device name" => "device_name",
+        "MFA code 1" => "code1",
+        "MFA code 2" => "code2",
+        "MFA codes" => "code1",
+        "MFA code" => "code",
         _ => "form",
     }
 }

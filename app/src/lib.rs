@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/root-signin") view=RootSignInPage/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/change-password") view=ChangePasswordPage/>
+                <Route path=path!("/mfa") view=MfaSignInPage/>
                 <ParentRoute path=path!("") view=ConsoleShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage/>
                     <Route path=path!("groups") view=GroupsPage/>

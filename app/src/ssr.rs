@@ -111,9 +111,11 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     let Some(auth) = auth else {
         return Err(AppError::NotSignedIn);
     };
-    if auth.stage != SignInStage::SignedIn {
-        // Half signed in: only the forced password change (see `pending_sign_in`) is reachable.
-        return Err(AppError::PasswordChangeRequired);
+    match auth.stage {
+        SignInStage::SignedIn => {}
+        // Half signed in: only the MFA code, then the forced password change, are reachable.
+        SignInStage::MfaRequired { .. } => return Err(AppError::MfaCodeRequired),
+        SignInStage::MustChangePassword { .. } => return Err(AppError::PasswordChangeRequired),
     }
     if auth.is_past_absolute_timeout(state.iam.now(), state.console.session_absolute_timeout) {
         session.flush().await.map_err(|e| internal(&e))?;
@@ -123,7 +125,12 @@ pub async fn current_principal() -> Result<Principal, AppError> {
     match state.iam.session_principal(&auth).await? {
         Some(principal) => {
             let principal = Principal {
-                request: meta,
+                request: RequestMeta {
+                    console_session: Some(gatehouse_iam::ConsoleSession {
+                        mfa_authenticated_at: auth.mfa_authenticated_at,
+                    }),
+                    ..meta
+                },
                 ..principal
             };
             if let Some(memo) = memo.as_mut() {
@@ -263,6 +270,26 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
         .await
         .map_err(|e| internal(&e))?;
     Ok(())
+}
+
+/// Where a session goes once a sign-in step is done: the next step (MFA code, forced password
+/// change), or the console; a user whose policies demand MFA and who signed in without it goes
+/// straight to assigning an MFA device.
+pub async fn landing_page(auth: &SessionAuth) -> Result<&'static str, AppError> {
+    Ok(match auth.stage {
+        SignInStage::MfaRequired { .. } => "/mfa",
+        SignInStage::MustChangePassword { .. } => "/change-password",
+        SignInStage::SignedIn if auth.mfa_authenticated_at.is_none() => {
+            let state = state()?;
+            match state.iam.session_principal(auth).await? {
+                Some(principal) if state.iam.mfa_required_by_policy(&principal).await? => {
+                    "/security-credentials?mfa=required"
+                }
+                _ => "/",
+            }
+        }
+        SignInStage::SignedIn => "/",
+    })
 }
 
 /// Ends this session: the store row is deleted and the cookie removed.

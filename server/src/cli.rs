@@ -32,6 +32,7 @@ macro_rules! say {
 pub(crate) fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
     let config = IamConfig {
         partition: Partition::new(&args.partition)?,
+        secret_keys: crate::secret_key::load(args)?,
         ..IamConfig::default()
     };
     Ok(Iam::new(db.pool.clone(), config, Arc::new(SystemClock))?)
@@ -271,5 +272,6 @@ fn cli_meta() -> RequestMeta {
         source_ip: None,
         user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))),
         secure_transport: false,
+        console_session: None,
     }
 }

@@ -209,6 +209,36 @@ const FUNCTIONS: &[(&str, Form)] = &[
     ),
     ("disable_console_access", &[("user_name", "bob")]),
     ("unlock_user", &[("user_name", "bob")]),
+    ("list_mfa_devices", &[("user_name", "bob")]),
+    (
+        "create_mfa_device",
+        &[("device_name", "forged"), ("user_name", "bob")],
+    ),
+    (
+        "enable_mfa_device",
+        &[
+            ("serial_number", "arn:aws:iam::{acct}:mfa/forged"),
+            ("code1", "123456"),
+            ("code2", "654321"),
+            ("user_name", "bob"),
+        ],
+    ),
+    (
+        "resync_mfa_device",
+        &[
+            ("serial_number", "arn:aws:iam::{acct}:mfa/forged"),
+            ("code1", "123456"),
+            ("code2", "654321"),
+            ("user_name", "bob"),
+        ],
+    ),
+    (
+        "remove_user_mfa_device",
+        &[
+            ("user_name", "bob"),
+            ("serial_number", "arn:aws:iam::{acct}:mfa/forged"),
+        ],
+    ),
 ];
 
 /// The functions every signed-in principal may use on itself.
@@ -222,6 +252,13 @@ const SELF_SERVICE: &[(&str, Form)] = &[
         ],
     ),
     ("sign_out_everywhere", &[]),
+    (
+        "remove_my_mfa_device",
+        &[
+            ("serial_number", "arn:aws:iam::{acct}:mfa/mine"),
+            ("password", "alice password 1"),
+        ],
+    ),
 ];
 
 const READS: &[&str] = &[
@@ -235,6 +272,7 @@ const READS: &[&str] = &[
     "account_summary",
     "get_inline_policy",
     "get_password_policy",
+    "list_mfa_devices",
 ];
 
 /// The state every change would alter: rows of every IAM table and the events.
@@ -260,6 +298,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "account_password_policies",
         "password_history",
         "login_profiles where locked_until is not null",
+        "mfa_devices",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }

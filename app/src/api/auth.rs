@@ -26,12 +26,58 @@ pub async fn sign_in(account: String, user_name: String, password: Password) -> 
         .as_ref()
         .map_or(signed_in.principal.account_id.as_str(), |a| a.as_str());
     set_cookie(LAST_ACCOUNT_COOKIE, remembered, 400 * 24 * 3600);
-    // A required or expired password is changed first; nothing else is reachable until then.
-    let next = match signed_in.session.stage {
-        gatehouse_iam::SignInStage::MustChangePassword { .. } => "/change-password",
-        gatehouse_iam::SignInStage::SignedIn => "/",
-    };
-    leptos_axum::redirect(next);
+    // An MFA code, then a required or expired password change, come first.
+    leptos_axum::redirect(landing_page(&signed_in.session).await?);
+    Ok(())
+}
+
+/// What the MFA step of sign-in shows about the session waiting for a code.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MfaStep {
+    pub display_name: String,
+    pub account: String,
+}
+
+/// The session's MFA step, if it is waiting for a code; `None` once past it.
+#[server(prefix = "/api", endpoint = "pending_mfa")]
+pub async fn pending_mfa() -> Result<Option<MfaStep>, AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let auth = session_auth().await?;
+    if !matches!(auth.stage, gatehouse_iam::SignInStage::MfaRequired { .. }) {
+        return Ok(None);
+    }
+    let principal = state
+        .iam
+        .session_principal(&auth)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    Ok(Some(MfaStep {
+        display_name: principal.display_name().to_owned(),
+        account: principal
+            .account_alias
+            .as_ref()
+            .map_or_else(|| principal.account_id.to_string(), ToString::to_string),
+    }))
+}
+
+/// The MFA step of sign-in: the code from the principal's MFA device. The session continues
+/// under a new ID, to the forced password change if one is due.
+#[server(prefix = "/api", endpoint = "verify_mfa")]
+pub async fn verify_mfa(code: String) -> Result<(), AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let auth = session_auth().await?;
+    let result = state
+        .iam
+        .complete_mfa_sign_in(&auth, &code, &request_meta())
+        .await;
+    state
+        .metrics
+        .record_sign_in("mfa", if result.is_ok() { "success" } else { "failure" });
+    let next = result?;
+    begin_session(&next).await?;
+    leptos_axum::redirect(landing_page(&next).await?);
     Ok(())
 }
 
@@ -47,8 +93,9 @@ pub async fn sign_in_root(email: String, password: Password) -> Result<(), AppEr
     state
         .metrics
         .record_sign_in("root", if result.is_ok() { "success" } else { "failure" });
-    begin_session(&result?.session).await?;
-    leptos_axum::redirect("/");
+    let signed_in = result?;
+    begin_session(&signed_in.session).await?;
+    leptos_axum::redirect(landing_page(&signed_in.session).await?);
     Ok(())
 }
 

@@ -44,6 +44,7 @@ pub fn ConsoleShell() -> impl IntoView {
                             }.into_any(),
                             Err(AppError::NotSignedIn) => view! { <Redirect path="/signin"/> }.into_any(),
                             Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/change-password"/> }.into_any(),
+                            Err(AppError::MfaCodeRequired) => view! { <Redirect path="/mfa"/> }.into_any(),
                             Err(error) => view! {
                                 <span class="whoami" role="alert">{error.to_string()}</span>
                             }.into_any(),

@@ -76,10 +76,18 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
     let busy = change.pending();
     let sign_out_all = ServerAction::<SignOutEverywhere>::new();
     let sign_out_error = form_error(sign_out_all.value());
+    let query = leptos_router::hooks::use_query_map();
+    let mfa_required = move || query.read().get("mfa").as_deref() == Some("required");
     view! {
         <Title text="My security credentials · Gatehouse"/>
         <section class="page">
             <h1>"My security credentials"</h1>
+            {move || mfa_required().then(|| view! {
+                <div class="alert alert-warn" role="alert" data-testid="mfa-required">
+                    <strong>"Assign an MFA device to continue"</strong>
+                    <p>"Your permissions require multi-factor authentication: until you sign in with an MFA device, you can only manage your own credentials. Assign one below; it counts for this session at once."</p>
+                </div>
+            })}
             <Suspense fallback=|| ()>
                 {Suspend::new(async move {
                     let me = match me {
@@ -110,6 +118,7 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
                     <button type="submit" class="button primary" disabled=move || busy.get()>"Change password"</button>
                 </ActionForm>
             </div>
+            <crate::pages::mfa::MfaDevicesPanel user_name=None/>
             <div class="panel">
                 <h2>"Sessions"</h2>
                 <p class="hint">"Sign out of Gatehouse everywhere: in this browser and in every other one where you are signed in."</p>
@@ -120,4 +129,5 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }

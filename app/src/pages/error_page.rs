@@ -14,6 +14,9 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     if error == AppError::PasswordChangeRequired {
         return view! { <leptos_router::components::Redirect path="/change-password"/> }.into_any();
     }
+    if error == AppError::MfaCodeRequired {
+        return view! { <leptos_router::components::Redirect path="/mfa"/> }.into_any();
+    }
     #[cfg(feature = "ssr")]
     {
         if let (Some(response), Ok(status)) = (

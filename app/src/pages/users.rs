@@ -554,7 +554,12 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
     let body = match tab.as_str() {
         "groups" => view! { <UserGroups u=u.clone() actions/> }.into_any(),
         "security_credentials" => {
-            view! { <UserSecurityCredentials u=u.clone() actions=actions.console/> }.into_any()
+            let name = u.user.name.clone();
+            view! {
+                <UserSecurityCredentials u=u.clone() actions=actions.console/>
+                <crate::pages::mfa::MfaDevicesPanel user_name=Some(name)/>
+            }
+            .into_any()
         }
         "tags" => view! {
             <TagsPanel kind="user" target=u.user.name.clone() tags=u.tags.clone() can_tag=u.can.tag

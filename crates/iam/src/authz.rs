@@ -223,7 +223,10 @@ impl Iam {
             ctx.insert("aws:SecureTransport", request.secure_transport);
         }
         if let Some(session) = &request.console_session {
-            ctx.insert("aws:MultiFactorAuthPresent", session.mfa_authenticated_at.is_some());
+            ctx.insert(
+                "aws:MultiFactorAuthPresent",
+                session.mfa_authenticated_at.is_some(),
+            );
             if let Some(at) = session.mfa_authenticated_at {
                 let age = (self.now().unix_timestamp() - at).max(0);
                 ctx.insert("aws:MultiFactorAuthAge", age);

@@ -236,7 +236,9 @@ impl Iam {
         let (mut tx, owner) = self
             .begin_mfa_change(actor, account, owner, "iam:EnableMFADevice")
             .await?;
-        let assigned = self.count_devices(&mut tx, account, owner.user_id.as_deref()).await?;
+        let assigned = self
+            .count_devices(&mut tx, account, owner.user_id.as_deref())
+            .await?;
         if assigned >= i64::from(MAX_MFA_DEVICES) {
             return Err(Error::LimitExceeded {
                 quota: "MFADevicesPerUser",
@@ -360,7 +362,11 @@ impl Iam {
                 name: serial.to_owned(),
             });
         }
-        if self.count_devices(&mut tx, account, owner.user_id.as_deref()).await? >= i64::from(MAX_MFA_DEVICES) {
+        if self
+            .count_devices(&mut tx, account, owner.user_id.as_deref())
+            .await?
+            >= i64::from(MAX_MFA_DEVICES)
+        {
             return Err(Error::LimitExceeded {
                 quota: "MFADevicesPerUser",
                 limit: MAX_MFA_DEVICES,
@@ -594,7 +600,10 @@ impl Iam {
     }
 
     fn open_seed(&self, sealed: &[u8], key_id: &str, serial: &str) -> Result<Vec<u8>> {
-        self.inner.secret_keys.by_id(key_id)?.open(sealed, serial.as_bytes())
+        self.inner
+            .secret_keys
+            .by_id(key_id)?
+            .open(sealed, serial.as_bytes())
     }
 
     /// Whether the root user (`user_id` `None`) or IAM user has an assigned MFA device.
@@ -659,9 +668,18 @@ impl Iam {
             .await?;
         let account = &principal.account_id;
         let probes = [
-            ("iam:ListUsers", format!("arn:{}:iam::{account}:user/*", self.partition().as_str())),
-            ("iam:ListGroups", format!("arn:{}:iam::{account}:group/*", self.partition().as_str())),
-            ("iam:ListPolicies", format!("arn:{}:iam::{account}:policy/*", self.partition().as_str())),
+            (
+                "iam:ListUsers",
+                format!("arn:{}:iam::{account}:user/*", self.partition().as_str()),
+            ),
+            (
+                "iam:ListGroups",
+                format!("arn:{}:iam::{account}:group/*", self.partition().as_str()),
+            ),
+            (
+                "iam:ListPolicies",
+                format!("arn:{}:iam::{account}:policy/*", self.partition().as_str()),
+            ),
             ("iam:GetAccountSummary", "*".to_owned()),
         ];
         let decide = |mfa: bool, action: &str, resource: &str| {
@@ -689,20 +707,26 @@ impl Iam {
         password: &SecretString,
     ) -> Result<()> {
         let hash = match &principal.kind {
-            PrincipalKind::Root { .. } => sqlx::query_scalar!(
-                "select password_hash from root_users where account_id = $1",
-                principal.account_id.as_str()
-            )
-            .fetch_optional(self.pool())
-            .await?,
-            PrincipalKind::User { user_id, .. } => sqlx::query_scalar!(
-                "select password_hash from login_profiles where user_id = $1",
-                user_id.as_str()
-            )
-            .fetch_optional(self.pool())
-            .await?,
+            PrincipalKind::Root { .. } => {
+                sqlx::query_scalar!(
+                    "select password_hash from root_users where account_id = $1",
+                    principal.account_id.as_str()
+                )
+                .fetch_optional(self.pool())
+                .await?
+            }
+            PrincipalKind::User { user_id, .. } => {
+                sqlx::query_scalar!(
+                    "select password_hash from login_profiles where user_id = $1",
+                    user_id.as_str()
+                )
+                .fetch_optional(self.pool())
+                .await?
+            }
         };
-        if password.expose_secret().is_empty() || !self.inner.passwords.verify(password, hash.as_deref()).await {
+        if password.expose_secret().is_empty()
+            || !self.inner.passwords.verify(password, hash.as_deref()).await
+        {
             return Err(Error::Invalid {
                 field: "password",
                 reason: "is incorrect".to_owned(),

@@ -22,7 +22,9 @@ pub struct SecretKey {
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("SecretKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -126,9 +128,7 @@ impl SecretKeys {
             .chain(&self.previous)
             .find(|k| k.id == id)
             .ok_or_else(|| {
-                Error::Internal(
-                    format!("a secret was sealed with key {id}, which is not configured").into(),
-                )
+                Error::Internal(format!("a secret was sealed with key {id}, which is not configured").into())
             })
     }
 }
@@ -150,11 +150,19 @@ mod tests {
         let key = SecretKey::generate();
         let sealed = key.seal(b"seed", b"arn:aws:iam::123456789012:mfa/a").unwrap();
         assert_ne!(&sealed[NONCE_LEN..], b"seed".as_slice());
-        assert_eq!(key.open(&sealed, b"arn:aws:iam::123456789012:mfa/a").unwrap(), b"seed");
+        assert_eq!(
+            key.open(&sealed, b"arn:aws:iam::123456789012:mfa/a").unwrap(),
+            b"seed"
+        );
         assert!(key.open(&sealed, b"arn:aws:iam::123456789012:mfa/b").is_err());
-        assert!(SecretKey::generate().open(&sealed, b"arn:aws:iam::123456789012:mfa/a").is_err());
+        assert!(SecretKey::generate()
+            .open(&sealed, b"arn:aws:iam::123456789012:mfa/a")
+            .is_err());
         // Two seals of one value differ (fresh nonces).
-        assert_ne!(sealed, key.seal(b"seed", b"arn:aws:iam::123456789012:mfa/a").unwrap());
+        assert_ne!(
+            sealed,
+            key.seal(b"seed", b"arn:aws:iam::123456789012:mfa/a").unwrap()
+        );
     }
 
     #[test]

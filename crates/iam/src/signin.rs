@@ -132,7 +132,8 @@ impl Iam {
         // With an MFA device the sign-in succeeds only once the code is right too.
         let needs_mfa = self.has_mfa(&account_id, None).await?;
         if !needs_mfa {
-            self.sign_in_succeeded(who, &account_id, &arn, false, meta).await?;
+            self.sign_in_succeeded(who, &account_id, &arn, false, meta)
+                .await?;
         }
         let principal = Principal {
             account_id: account_id.clone(),
@@ -152,7 +153,13 @@ impl Iam {
         } else {
             SignInStage::SignedIn
         };
-        Ok(self.signed_in(principal, SessionPrincipal::Root { account_id }, epoch, stage, None))
+        Ok(self.signed_in(
+            principal,
+            SessionPrincipal::Root { account_id },
+            epoch,
+            stage,
+            None,
+        ))
     }
 
     /// Signs in an IAM user. `account` is what the person typed: an account ID or alias.
@@ -490,8 +497,14 @@ impl Iam {
             None
         };
         if let Some(failure) = failure {
-            self.record_failure(Some(account), Some(principal.arn.clone()), detail.clone(), failure, meta)
-                .await?;
+            self.record_failure(
+                Some(account),
+                Some(principal.arn.clone()),
+                detail.clone(),
+                failure,
+                meta,
+            )
+            .await?;
             if matches!(failure, Failure::WrongMfaCode) {
                 self.count_wrong_password(who, account, &principal.arn, detail, meta)
                     .await?;
@@ -520,24 +533,29 @@ impl Iam {
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         match who {
-            Credential::Root(account) => sqlx::query!(
-                "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+            Credential::Root(account) => {
+                sqlx::query!(
+                    "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
                         locked_until = null
                  where account_id = $1",
-                account.as_str(),
-            )
-            .execute(&mut *tx)
-            .await?,
-            Credential::User(user_id) => sqlx::query!(
-                "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
+                    account.as_str(),
+                )
+                .execute(&mut *tx)
+                .await?
+            }
+            Credential::User(user_id) => {
+                sqlx::query!(
+                    "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
                         locked_until = null
                  where user_id = $1",
-                user_id.as_str(),
-            )
-            .execute(&mut *tx)
-            .await?,
+                    user_id.as_str(),
+                )
+                .execute(&mut *tx)
+                .await?
+            }
         };
-        self.record_success(&mut tx, account_id, arn, mfa_used, meta).await?;
+        self.record_success(&mut tx, account_id, arn, mfa_used, meta)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -55,7 +55,12 @@ struct App {
 
 impl App {
     fn code(&self, world: &World, steps_from_now: i64) -> String {
-        totp_code(&self.seed, totp_step(world.iam.now()) + steps_from_now, TOTP_DIGITS).unwrap()
+        totp_code(
+            &self.seed,
+            totp_step(world.iam.now()) + steps_from_now,
+            TOTP_DIGITS,
+        )
+        .unwrap()
     }
 }
 
@@ -119,14 +124,26 @@ impl World {
 
     async fn attach(&self, user: &str, policy: &str) {
         self.iam
-            .attach_user_policy(&OP, &self.account, &user.parse().unwrap(), policy, Source::Console, &meta())
+            .attach_user_policy(
+                &OP,
+                &self.account,
+                &user.parse().unwrap(),
+                policy,
+                Source::Console,
+                &meta(),
+            )
             .await
             .unwrap();
     }
 
     async fn sign_in(&self, name: &str) -> Result<SignedIn> {
         self.iam
-            .sign_in_user(self.account.as_str(), name, &secret("correct horse battery staple"), &meta())
+            .sign_in_user(
+                self.account.as_str(),
+                name,
+                &secret("correct horse battery staple"),
+                &meta(),
+            )
             .await
     }
 
@@ -176,7 +193,10 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
         .create_virtual_mfa_device(&alice, &w.account, owner, "alice-phone", &meta())
         .await
         .unwrap();
-    assert_eq!(created.serial_number, format!("arn:aws:iam::{}:mfa/alice-phone", w.account));
+    assert_eq!(
+        created.serial_number,
+        format!("arn:aws:iam::{}:mfa/alice-phone", w.account)
+    );
     let uri = created.otpauth_uri.expose_secret();
     assert!(uri.starts_with("otpauth://totp/Gatehouse%3Aalice%40"), "{uri}");
     assert!(uri.contains(&format!("secret={}", created.secret_key.expose_secret())));
@@ -199,13 +219,27 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
         (app.code(&w, 0), app.code(&w, -1)),
         (app.code(&w, -3), app.code(&w, -2)),
     ] {
-        assert!(matches!(enable(c1, c2).await, Err(Error::Invalid { field: "MFA codes", .. })));
+        assert!(matches!(
+            enable(c1, c2).await,
+            Err(Error::Invalid {
+                field: "MFA codes",
+                ..
+            })
+        ));
     }
     assert!(matches!(
         enable("12a456".into(), app.code(&w, 0)).await,
-        Err(Error::Invalid { field: "MFA code 1", .. })
+        Err(Error::Invalid {
+            field: "MFA code 1",
+            ..
+        })
     ));
-    assert!(w.iam.list_mfa_devices(&alice, &w.account, owner).await.unwrap().is_empty());
+    assert!(w
+        .iam
+        .list_mfa_devices(&alice, &w.account, owner)
+        .await
+        .unwrap()
+        .is_empty());
     // The previous and the current code: assigned.
     enable(app.code(&w, -1), app.code(&w, 0)).await.unwrap();
     let devices = w.iam.list_mfa_devices(&alice, &w.account, owner).await.unwrap();
@@ -219,16 +253,31 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
     let bob = w.user("bob").await;
     assert!(matches!(
         w.iam
-            .create_virtual_mfa_device(&bob, &w.account, MfaOwner::User(&name("bob")), "ALICE-PHONE", &meta())
+            .create_virtual_mfa_device(
+                &bob,
+                &w.account,
+                MfaOwner::User(&name("bob")),
+                "ALICE-PHONE",
+                &meta()
+            )
             .await,
         Err(Error::AlreadyExists { .. })
     ));
     // Bad names are refused with the rule.
     assert!(matches!(
         w.iam
-            .create_virtual_mfa_device(&bob, &w.account, MfaOwner::User(&name("bob")), "my phone", &meta())
+            .create_virtual_mfa_device(
+                &bob,
+                &w.account,
+                MfaOwner::User(&name("bob")),
+                "my phone",
+                &meta()
+            )
             .await,
-        Err(Error::Invalid { field: "device name", .. })
+        Err(Error::Invalid {
+            field: "device name",
+            ..
+        })
     ));
 }
 
@@ -248,9 +297,15 @@ async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
         }
     );
     // A wrong code fails with the generic error; nothing moves on.
-    let wrong = w.iam.complete_mfa_sign_in(&first.session, "000000", &meta()).await;
+    let wrong = w
+        .iam
+        .complete_mfa_sign_in(&first.session, "000000", &meta())
+        .await;
     assert!(matches!(wrong, Err(Error::AuthenticationFailed)));
-    let wrong = w.iam.complete_mfa_sign_in(&first.session, "garbage", &meta()).await;
+    let wrong = w
+        .iam
+        .complete_mfa_sign_in(&first.session, "garbage", &meta())
+        .await;
     assert!(matches!(wrong, Err(Error::AuthenticationFailed)));
     // The previous step's code is accepted.
     let done = w
@@ -261,12 +316,20 @@ async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
     assert_eq!(done.stage, SignInStage::SignedIn);
     assert_eq!(done.mfa_authenticated_at, Some(w.iam.now().unix_timestamp()));
     // Once the stage is passed, there is nothing to complete.
-    assert!(w.iam.complete_mfa_sign_in(&done, &app.code(&w, 0), &meta()).await.is_err());
+    assert!(w
+        .iam
+        .complete_mfa_sign_in(&done, &app.code(&w, 0), &meta())
+        .await
+        .is_err());
 
     // The same code again (a replay), and an older one: refused. The current one: accepted.
     let second = w.sign_in("alice").await.unwrap();
     for code in [app.code(&w, -1), app.code(&w, -2)] {
-        assert!(w.iam.complete_mfa_sign_in(&second.session, &code, &meta()).await.is_err());
+        assert!(w
+            .iam
+            .complete_mfa_sign_in(&second.session, &code, &meta())
+            .await
+            .is_err());
     }
     w.iam
         .complete_mfa_sign_in(&second.session, &app.code(&w, 0), &meta())
@@ -274,7 +337,11 @@ async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
         .unwrap();
     // The current code was used: even it is refused now, until the next step.
     let third = w.sign_in("alice").await.unwrap();
-    assert!(w.iam.complete_mfa_sign_in(&third.session, &app.code(&w, 0), &meta()).await.is_err());
+    assert!(w
+        .iam
+        .complete_mfa_sign_in(&third.session, &app.code(&w, 0), &meta())
+        .await
+        .is_err());
     w.advance_steps(1);
     w.iam
         .complete_mfa_sign_in(&third.session, &app.code(&w, 0), &meta())
@@ -283,7 +350,11 @@ async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
     // Codes from two steps back are refused even if never used.
     w.advance_steps(5);
     let fourth = w.sign_in("alice").await.unwrap();
-    assert!(w.iam.complete_mfa_sign_in(&fourth.session, &app.code(&w, -2), &meta()).await.is_err());
+    assert!(w
+        .iam
+        .complete_mfa_sign_in(&fourth.session, &app.code(&w, -2), &meta())
+        .await
+        .is_err());
 
     let outcomes: Vec<(String, Option<String>, serde_json::Value)> = sqlx::query_as(
         "select outcome, error_code, request from events where event_name = 'ConsoleLogin' order by event_id",
@@ -322,7 +393,11 @@ async fn wrong_codes_count_towards_the_lockout(pool: PgPool) {
     w.advance_steps(2);
     let pending = w.sign_in("alice").await.unwrap();
     for _ in 0..3 {
-        assert!(w.iam.complete_mfa_sign_in(&pending.session, "111111", &meta()).await.is_err());
+        assert!(w
+            .iam
+            .complete_mfa_sign_in(&pending.session, "111111", &meta())
+            .await
+            .is_err());
     }
     // Locked out: even the right code fails, with the same error.
     let locked = w
@@ -352,7 +427,14 @@ async fn a_user_has_at_most_eight_devices(pool: PgPool) {
             limit: 8
         })
     ));
-    assert_eq!(w.iam.list_mfa_devices(&alice, &w.account, owner).await.unwrap().len(), 8);
+    assert_eq!(
+        w.iam
+            .list_mfa_devices(&alice, &w.account, owner)
+            .await
+            .unwrap()
+            .len(),
+        8
+    );
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -372,9 +454,18 @@ async fn removing_a_device_ends_sessions_and_needs_permission(pool: PgPool) {
 
     // A read-only administrator sees the device but may not remove it.
     let reader = w.user_with("reader", &[READ_ONLY]).await;
-    assert_eq!(w.iam.list_mfa_devices(&reader, &w.account, owner).await.unwrap().len(), 1);
+    assert_eq!(
+        w.iam
+            .list_mfa_devices(&reader, &w.account, owner)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(matches!(
-        w.iam.remove_mfa_device(&reader, &w.account, owner, &app.serial, &meta()).await,
+        w.iam
+            .remove_mfa_device(&reader, &w.account, owner, &app.serial, &meta())
+            .await,
         Err(Error::AccessDenied { .. })
     ));
     // An administrator may; alice's sessions end and her sign-in no longer asks for a code.
@@ -384,9 +475,14 @@ async fn removing_a_device_ends_sessions_and_needs_permission(pool: PgPool) {
         .await
         .unwrap();
     assert!(w.iam.session_principal(&session).await.unwrap().is_none());
-    assert_eq!(w.sign_in("alice").await.unwrap().session.stage, SignInStage::SignedIn);
+    assert_eq!(
+        w.sign_in("alice").await.unwrap().session.stage,
+        SignInStage::SignedIn
+    );
     assert!(matches!(
-        w.iam.remove_mfa_device(&admin, &w.account, owner, &app.serial, &meta()).await,
+        w.iam
+            .remove_mfa_device(&admin, &w.account, owner, &app.serial, &meta())
+            .await,
         Err(Error::NotFound { .. })
     ));
     let events: i64 = common::count(
@@ -406,15 +502,35 @@ async fn resync_learns_a_drifting_clock(pool: PgPool) {
     w.advance_steps(1);
     // The phone runs six steps (three minutes) fast: its codes are not accepted at sign-in.
     let pending = w.sign_in("alice").await.unwrap().session;
-    assert!(w.iam.complete_mfa_sign_in(&pending, &app.code(&w, 6), &meta()).await.is_err());
+    assert!(w
+        .iam
+        .complete_mfa_sign_in(&pending, &app.code(&w, 6), &meta())
+        .await
+        .is_err());
     // Codes that are not consecutive do not resync.
     assert!(w
         .iam
-        .resync_mfa_device(&alice, &w.account, owner, &app.serial, &app.code(&w, 4), &app.code(&w, 6), &meta())
+        .resync_mfa_device(
+            &alice,
+            &w.account,
+            owner,
+            &app.serial,
+            &app.code(&w, 4),
+            &app.code(&w, 6),
+            &meta()
+        )
         .await
         .is_err());
     w.iam
-        .resync_mfa_device(&alice, &w.account, owner, &app.serial, &app.code(&w, 5), &app.code(&w, 6), &meta())
+        .resync_mfa_device(
+            &alice,
+            &w.account,
+            owner,
+            &app.serial,
+            &app.code(&w, 5),
+            &app.code(&w, 6),
+            &meta(),
+        )
         .await
         .unwrap();
     w.advance_steps(1);
@@ -441,7 +557,9 @@ async fn the_root_users_devices_are_root_only(pool: PgPool) {
             .await,
         Err(Error::AccessDenied { .. })
     ));
-    let app = w.enrol(&root_actor, MfaOwner::Root, "root-account-mfa-device").await;
+    let app = w
+        .enrol(&root_actor, MfaOwner::Root, "root-account-mfa-device")
+        .await;
     assert!(matches!(
         w.iam.list_mfa_devices(&admin, &w.account, MfaOwner::Root).await,
         Err(Error::AccessDenied { .. })
@@ -467,11 +585,10 @@ async fn seeds_are_sealed_with_the_server_key(pool: PgPool) {
     let w = world_with(pool.clone(), SecretKeys::new(key.clone(), vec![])).await;
     let alice = w.user("alice").await;
     let app = w.enrol(&alice, MfaOwner::User(&name("alice")), "phone").await;
-    let (stored, key_id): (Vec<u8>, String) =
-        sqlx::query_as("select seed, key_id from mfa_devices")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (stored, key_id): (Vec<u8>, String) = sqlx::query_as("select seed, key_id from mfa_devices")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(key_id, key.id());
     assert!(!stored.windows(app.seed.len()).any(|w| w == app.seed.as_slice()));
 
@@ -488,7 +605,9 @@ async fn seeds_are_sealed_with_the_server_key(pool: PgPool) {
     lost.advance_steps(2);
     let pending = lost.sign_in("alice").await.unwrap().session;
     assert!(matches!(
-        lost.iam.complete_mfa_sign_in(&pending, &app.code(&lost, 0), &meta()).await,
+        lost.iam
+            .complete_mfa_sign_in(&pending, &app.code(&lost, 0), &meta())
+            .await,
         Err(Error::Internal(_))
     ));
 }
@@ -511,16 +630,34 @@ async fn the_force_mfa_policy_sees_whether_the_session_used_mfa(pool: PgPool) {
     let users = format!("arn:aws:iam::{}:user/*", w.account);
     let now = w.iam.now().unix_timestamp();
     // Under the force-MFA policy: denied without MFA, allowed with it; led to enrolment.
-    assert!(!w.iam.allows(&with_mfa(&carol, None), "iam:ListUsers", &users, &w.account).await.unwrap());
-    assert!(w.iam.allows(&with_mfa(&carol, Some(now)), "iam:ListUsers", &users, &w.account).await.unwrap());
+    assert!(!w
+        .iam
+        .allows(&with_mfa(&carol, None), "iam:ListUsers", &users, &w.account)
+        .await
+        .unwrap());
+    assert!(w
+        .iam
+        .allows(&with_mfa(&carol, Some(now)), "iam:ListUsers", &users, &w.account)
+        .await
+        .unwrap());
     assert!(w.iam.mfa_required_by_policy(&carol).await.unwrap());
     // Managing one's own MFA stays allowed without it.
     assert!(w
         .iam
-        .create_virtual_mfa_device(&with_mfa(&carol, None), &w.account, MfaOwner::User(&name("carol")), "carol", &meta())
+        .create_virtual_mfa_device(
+            &with_mfa(&carol, None),
+            &w.account,
+            MfaOwner::User(&name("carol")),
+            "carol",
+            &meta()
+        )
         .await
         .is_ok());
     // Without such a policy nothing changes and nobody is led anywhere.
-    assert!(w.iam.allows(&with_mfa(&dave, None), "iam:ListUsers", &users, &w.account).await.unwrap());
+    assert!(w
+        .iam
+        .allows(&with_mfa(&dave, None), "iam:ListUsers", &users, &w.account)
+        .await
+        .unwrap());
     assert!(!w.iam.mfa_required_by_policy(&dave).await.unwrap());
 }
