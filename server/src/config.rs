@@ -97,7 +97,7 @@ pub struct DatabaseArgs {
     #[arg(long = "secret-key-file", env = "GATEHOUSE_SECRET_KEY_FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
     /// Files of earlier secret keys, comma-separated, still accepted for decryption after a
-    /// rotation (see docs/operations.md).
+    /// rotation (see the README's Operations section).
     #[arg(
         long = "previous-secret-key-files",
         env = "GATEHOUSE_PREVIOUS_SECRET_KEY_FILES",

@@ -71,8 +71,10 @@ async fn alice_device(app: &TestApp, acct: &AccountId) -> Vec<u8> {
             acct,
             MfaOwner::User(&alice),
             &created.serial_number,
-            &code(app, &seed, -2),
-            &code(app, &seed, -1),
+            TwoCodes {
+                code1: &code(app, &seed, -2),
+                code2: &code(app, &seed, -1),
+            },
             &meta,
         )
         .await

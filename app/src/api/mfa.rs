@@ -138,8 +138,10 @@ pub async fn enable_mfa_device(
             &account,
             owner::of(name.as_ref()),
             &serial_number,
-            &code1,
-            &code2,
+            gatehouse_iam::TwoCodes {
+                code1: &code1,
+                code2: &code2,
+            },
             &meta,
         )
         .await?;
@@ -173,8 +175,10 @@ pub async fn resync_mfa_device(
             &account,
             owner::of(name.as_ref()),
             &serial_number,
-            &code1,
-            &code2,
+            gatehouse_iam::TwoCodes {
+                code1: &code1,
+                code2: &code2,
+            },
             &meta,
         )
         .await?;

@@ -43,7 +43,8 @@ pub use events::{ConsoleSession, EventPage, EventQuery, EventRecord, Outcome, Re
 pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
 pub use login_profiles::{NewLoginProfile, PasswordChange};
 pub use mfa::{
-    totp_code, totp_step, MfaDevice, MfaOwner, NewMfaDevice, MAX_MFA_DEVICES, TOTP_DIGITS, TOTP_STEP_SECONDS,
+    totp_code, totp_step, MfaDevice, MfaOwner, NewMfaDevice, TwoCodes, MAX_MFA_DEVICES, TOTP_DIGITS,
+    TOTP_STEP_SECONDS,
 };
 pub use password::{generate_password, HashCost, Passwords};
 pub use password_policy::{

@@ -100,6 +100,13 @@ fn uri_component(text: &str) -> String {
         .collect()
 }
 
+/// Two consecutive codes from a device ("MFA code 1", "MFA code 2"), as enrolment and resync take.
+#[derive(Clone, Copy, Debug)]
+pub struct TwoCodes<'a> {
+    pub code1: &'a str,
+    pub code2: &'a str,
+}
+
 /// Whose MFA devices an operation is about, within an account.
 #[derive(Clone, Copy, Debug)]
 pub enum MfaOwner<'a> {
@@ -333,12 +340,11 @@ impl Iam {
         account: &AccountId,
         owner: MfaOwner<'_>,
         serial: &str,
-        code1: &str,
-        code2: &str,
+        codes: TwoCodes<'_>,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let code1 = parse_code("MFA code 1", code1)?;
-        let code2 = parse_code("MFA code 2", code2)?;
+        let code1 = parse_code("MFA code 1", codes.code1)?;
+        let code2 = parse_code("MFA code 2", codes.code2)?;
         let (mut tx, owner) = self
             .begin_mfa_change(actor, account, owner, "iam:EnableMFADevice")
             .await?;
@@ -479,12 +485,11 @@ impl Iam {
         account: &AccountId,
         owner: MfaOwner<'_>,
         serial: &str,
-        code1: &str,
-        code2: &str,
+        codes: TwoCodes<'_>,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let code1 = parse_code("MFA code 1", code1)?;
-        let code2 = parse_code("MFA code 2", code2)?;
+        let code1 = parse_code("MFA code 1", codes.code1)?;
+        let code2 = parse_code("MFA code 2", codes.code2)?;
         let (mut tx, owner) = self
             .begin_mfa_change(actor, account, owner, "iam:ResyncMFADevice")
             .await?;

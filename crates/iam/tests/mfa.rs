@@ -164,8 +164,10 @@ impl World {
                 &self.account,
                 owner,
                 &app.serial,
-                &app.code(self, -1),
-                &app.code(self, 0),
+                TwoCodes {
+                    code1: &app.code(self, -1),
+                    code2: &app.code(self, 0),
+                },
                 &meta(),
             )
             .await
@@ -209,8 +211,18 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
     let enable = |c1: String, c2: String| {
         let (iam, account, alice, serial) = (&w.iam, &w.account, &alice, app.serial.clone());
         async move {
-            iam.enable_mfa_device(alice, account, owner, &serial, &c1, &c2, &meta())
-                .await
+            iam.enable_mfa_device(
+                alice,
+                account,
+                owner,
+                &serial,
+                TwoCodes {
+                    code1: &c1,
+                    code2: &c2,
+                },
+                &meta(),
+            )
+            .await
         }
     };
     // Not consecutive, in the wrong order, too old, malformed: refused, nothing assigned.
@@ -515,8 +527,10 @@ async fn resync_learns_a_drifting_clock(pool: PgPool) {
             &w.account,
             owner,
             &app.serial,
-            &app.code(&w, 4),
-            &app.code(&w, 6),
+            TwoCodes {
+                code1: &app.code(&w, 4),
+                code2: &app.code(&w, 6)
+            },
             &meta()
         )
         .await
@@ -527,8 +541,10 @@ async fn resync_learns_a_drifting_clock(pool: PgPool) {
             &w.account,
             owner,
             &app.serial,
-            &app.code(&w, 5),
-            &app.code(&w, 6),
+            TwoCodes {
+                code1: &app.code(&w, 5),
+                code2: &app.code(&w, 6),
+            },
             &meta(),
         )
         .await
