@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountSettingsPage/>
                     <Route path=path!("security-credentials") view=SecurityCredentialsPage/>
                     <Route path=path!("events") view=EventsPage/>
+                    <Route path=path!("credential-report") view=CredentialReportPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,12 +1,14 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { gatehouse, hydrated } from './helpers';
 
 // Multi-factor authentication, on an account of its own: root creates a user who must choose a
 // new password and who is under AWS's force-MFA policy. The user signs in, changes the password,
 // is led to assign an MFA device, reads the secret key off the page and computes the codes here
-// (RFC 6238), then signs out and in again with a code. Root removes the device on the user's page.
+// (RFC 6238), then signs out and in again with a code, and creates, downloads, deactivates and
+// deletes an access key. Root removes the device on the user's page and downloads the credential
+// report.
 test.describe.configure({ mode: 'serial' });
 
 const run = Date.now().toString(36);
@@ -176,6 +178,49 @@ test('signing in again asks for an MFA code after the password', async ({ browse
   await expect(page.getByTestId('whoami')).toContainText(user);
   await go(page, '/users');
   await expect(page.getByRole('link', { name: user })).toBeVisible();
+
+  // Signed in with MFA, the user creates an access key: the secret is shown this once.
+  await go(page, '/security-credentials');
+  const panel = page.getByTestId('access-keys-panel');
+  await expect(panel.getByTestId('no-access-keys')).toBeVisible();
+  await panel.getByRole('button', { name: 'Create access key' }).click();
+  const created = page.getByTestId('new-access-key');
+  await expect(created).toContainText('This is the only time that the secret access key can be viewed or downloaded.');
+  const keyId = await created.getByTestId('new-access-key-id').innerText();
+  expect(keyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+  await created.getByText('Show', { exact: true }).click();
+  const secret = await created.getByTestId('new-secret-access-key').innerText();
+  expect(secret).toMatch(/^[A-Za-z0-9+/]{40}$/);
+  await page.screenshot({ path: 'screenshots/access-key-created.png', fullPage: true });
+  const downloading = page.waitForEvent('download');
+  await created.getByRole('link', { name: 'Download .csv file' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`${user}_accessKeys.csv`);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv).toBe(`Access key ID,Secret access key\n${keyId},${secret}\n`);
+
+  const keys = panel.getByRole('table', { name: 'Access keys' });
+  await expect(keys).toContainText(keyId);
+  await expect(keys).toContainText('Active');
+  // After a reload the secret is gone for good.
+  await go(page, '/security-credentials');
+  await expect(page.getByText(secret)).toHaveCount(0);
+  await expect(keys).toContainText(keyId);
+  // An active key cannot be deleted; deactivated, it can, once its ID is typed.
+  await expect(keys.locator('summary', { hasText: 'Delete' })).toHaveCount(0);
+  await keys.getByRole('button', { name: 'Deactivate' }).click();
+  await expect(keys).toContainText('Inactive');
+  await keys.locator('summary', { hasText: 'Delete' }).click();
+  const confirm = page.getByRole('form', { name: `Delete ${keyId}` });
+  await confirm.getByLabel('To confirm deletion, enter the access key ID').fill('not the id');
+  await confirm.getByRole('button', { name: 'Delete access key' }).click();
+  await expect(panel.getByRole('alert')).toContainText(`To confirm deletion, enter the access key ID ${keyId}.`);
+  await expect(keys).toContainText(keyId);
+  await page.screenshot({ path: 'screenshots/access-key-delete.png', fullPage: true });
+  await keys.locator('summary', { hasText: 'Delete' }).click();
+  await confirm.getByLabel('To confirm deletion, enter the access key ID').fill(keyId);
+  await confirm.getByRole('button', { name: 'Delete access key' }).click();
+  await expect(panel.getByTestId('no-access-keys')).toBeVisible();
   await page.context().close();
 });
 
@@ -192,6 +237,28 @@ test('root sees the device on the user page and removes it; the user signs in wi
   await devices.locator('summary', { hasText: 'Remove' }).click();
   await page.getByRole('form', { name: `Remove ${user}-phone` }).getByRole('button', { name: 'Remove MFA device' }).click();
   await expect(page.getByTestId('no-mfa')).toBeVisible();
+
+  // The credential report: AWS's CSV, root first, the user without MFA now and with no keys.
+  await page.getByRole('link', { name: 'Credential report' }).click();
+  await expect(page.getByRole('heading', { name: 'Credential report' })).toBeVisible();
+  await hydrated(page);
+  await page.screenshot({ path: 'screenshots/credential-report.png', fullPage: true });
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download credentials report' }).click();
+  const report = readFileSync(await (await downloading).path(), 'utf8').trim().split('\n');
+  expect(report[0]).toBe(
+    'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,' +
+      'mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,' +
+      'access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,' +
+      'access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated',
+  );
+  expect(report[1]).toMatch(/^<root_account>,arn:aws:iam::\d{12}:root,/);
+  const row = report.find((line) => line.startsWith(`${user},`))!.split(',');
+  expect(row[3]).toBe('true');
+  expect(row[7]).toBe('false');
+  expect(row[8]).toBe('false');
+  await go(page, '/credential-report');
+  await expect(page.getByTestId('report-generated')).toContainText('UTC');
 
   const userPage = await passwordStep(browser, chosenPassword);
   // No device any more, and the force-MFA policy leads to enrolment again.

@@ -239,6 +239,25 @@ const FUNCTIONS: &[(&str, Form)] = &[
             ("serial_number", "arn:aws:iam::{acct}:mfa/forged"),
         ],
     ),
+    ("list_access_keys", &[("user_name", "bob")]),
+    ("credential_report_status", &[]),
+    ("create_access_key", &[("user_name", "bob")]),
+    (
+        "update_access_key",
+        &[
+            ("access_key_id", "AKIAAAAAAAAAAAAAAAAA"),
+            ("status", "Inactive"),
+            ("user_name", "bob"),
+        ],
+    ),
+    (
+        "delete_access_key",
+        &[
+            ("access_key_id", "AKIAAAAAAAAAAAAAAAAA"),
+            ("confirm", "AKIAAAAAAAAAAAAAAAAA"),
+            ("user_name", "bob"),
+        ],
+    ),
 ];
 
 /// The functions every signed-in principal may use on itself.
@@ -273,6 +292,8 @@ const READS: &[&str] = &[
     "get_inline_policy",
     "get_password_policy",
     "list_mfa_devices",
+    "list_access_keys",
+    "credential_report_status",
 ];
 
 /// The state every change would alter: rows of every IAM table and the events.
@@ -299,6 +320,8 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "password_history",
         "login_profiles where locked_until is not null",
         "mfa_devices",
+        "access_keys",
+        "credential_reports",
     ] {
         out.push(app.count(&format!("select count(*) from {table}")).await);
     }

@@ -1,7 +1,9 @@
 //! MFA over HTTP, on the real router with a fresh database per test: the MFA step of sign-in
 //! blocks every other server function until a right code is entered; a user under AWS's
 //! force-MFA policy is led to enrolment and is let in once a device is assigned; removing one's
-//! own device needs the password again.
+//! own device needs the password again. Access keys: the secret is in the creation answer and
+//! nowhere else, the quota and the typed confirmation of a deletion are enforced. The credential
+//! report downloads as a CSV file.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -58,7 +60,7 @@ async fn alice_device(app: &TestApp, acct: &AccountId) -> Vec<u8> {
         .create_virtual_mfa_device(
             &Actor::Operator,
             acct,
-            MfaOwner::User(&alice),
+            CredentialOwner::User(&alice),
             "alice-phone",
             &meta,
         )
@@ -69,7 +71,7 @@ async fn alice_device(app: &TestApp, acct: &AccountId) -> Vec<u8> {
         .enable_mfa_device(
             &Actor::Operator,
             acct,
-            MfaOwner::User(&alice),
+            CredentialOwner::User(&alice),
             &created.serial_number,
             TwoCodes {
                 code1: &code(app, &seed, -2),
@@ -252,4 +254,152 @@ async fn a_user_under_the_force_mfa_policy_is_led_to_enrolment(pool: PgPool) {
     assert_eq!(status, StatusCode::OK, "this session continues");
     let r = app.post("/api/list_users", &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn access_keys_show_their_secret_once(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let acct = app.acme().await.account_id;
+    attach(&app, &acct, "alice", FULL).await;
+    app.sign_in_alice().await;
+    let call = |name: &'static str, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = app.post(&format!("/api/{name}"), &form).await;
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, body) = call("create_access_key", vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = created["access_key_id"].as_str().unwrap().to_owned();
+    let secret = created["secret_access_key"].as_str().unwrap().to_owned();
+    assert_eq!((id.len(), secret.len()), (20, 40));
+    assert_eq!(created["owner"], "alice");
+
+    // Never again: not in the list, the page, nor the event history.
+    let (_, list) = call("list_access_keys", vec![]).await;
+    assert!(list.contains(&id) && !list.contains(&secret), "{list}");
+    assert!(list.contains(r#""last_used":"N/A""#), "{list}");
+    let page = app.get("/security-credentials").await.text().await.unwrap();
+    assert!(page.contains(&id) && !page.contains(&secret));
+    let events: Vec<String> = sqlx::query_scalar(
+        "select concat_ws(' ', request::text, before_state::text, after_state::text) from events
+          where event_name = 'CreateAccessKey'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0].contains(&id) && !events[0].contains(&secret),
+        "{events:?}"
+    );
+
+    let (status, _) = call("create_access_key", vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call("create_access_key", vec![]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("Cannot exceed quota for AccessKeysPerUser: 2."),
+        "{body}"
+    );
+    assert_eq!(app.count("select count(*) from access_keys").await, 2);
+
+    let (status, body) = call(
+        "update_access_key",
+        vec![("access_key_id", id.clone()), ("status", "Inactive".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(
+        "update_access_key",
+        vec![("access_key_id", id.clone()), ("status", "Disabled".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (_, list) = call("list_access_keys", vec![]).await;
+    assert!(list.contains(r#""active":false"#), "{list}");
+
+    // Deleting needs the ID typed again; a wrong one changes nothing.
+    let (status, body) = call(
+        "delete_access_key",
+        vec![("access_key_id", id.clone()), ("confirm", "yes".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains(r#""field":"confirm""#), "{body}");
+    assert_eq!(app.count("select count(*) from access_keys").await, 2);
+    let (status, body) = call(
+        "delete_access_key",
+        vec![("access_key_id", id.clone()), ("confirm", id.clone())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.count("select count(*) from access_keys").await, 1);
+    let (status, _) = call(
+        "delete_access_key",
+        vec![("access_key_id", id.clone()), ("confirm", id.clone())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_credential_report_downloads_as_a_csv_file(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let acct = app.acme().await.account_id;
+    let r = app.get("/api/credential_report").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    attach(&app, &acct, "alice", FULL).await;
+    app.sign_in_alice().await;
+    let (_, status) = {
+        let r = app.post("/api/credential_report_status", &[]).await;
+        (r.status(), r.text().await.unwrap())
+    };
+    assert!(
+        status.contains(r#""generated":null"#) && status.contains(r#""can_download":true"#),
+        "{status}"
+    );
+
+    let r = app.get("/api/credential_report").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        header("content-type").starts_with("text/csv"),
+        "{}",
+        header("content-type")
+    );
+    assert_eq!(
+        header("content-disposition"),
+        format!("attachment; filename=\"credential-report-{acct}.csv\"")
+    );
+    let body = r.text().await.unwrap();
+    let mut lines = body.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("user,arn,user_creation_time,password_enabled,"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with(&format!("<root_account>,arn:aws:iam::{acct}:root,")));
+    let alice = lines.next().unwrap();
+    assert!(
+        alice.starts_with(&format!("alice,arn:aws:iam::{acct}:user/alice,")),
+        "{alice}"
+    );
+    let r = app.post("/api/credential_report_status", &[]).await;
+    let status = r.text().await.unwrap();
+    assert!(
+        !status.contains(r#""generated":null"#),
+        "the report is kept: {status}"
+    );
 }

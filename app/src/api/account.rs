@@ -14,6 +14,7 @@ pub struct Summary {
     pub console_users_without_mfa: i64,
     pub root_has_mfa: bool,
     pub disabled_users: i64,
+    pub old_access_keys: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +55,7 @@ pub async fn account_summary() -> Result<Summary, AppError> {
         console_users_without_mfa: s.console_users_without_mfa,
         root_has_mfa: s.root_has_mfa,
         disabled_users: s.disabled_users,
+        old_access_keys: s.old_access_keys,
     })
 }
 
@@ -155,4 +157,68 @@ pub async fn list_events(
             })
             .collect(),
     })
+}
+
+/// The state of the account's credential report, for the Credential report page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportStatus {
+    /// When the report a download would give now was made; `None` when there is none under four
+    /// hours old (a download makes one).
+    pub generated: Option<String>,
+    pub can_download: bool,
+}
+
+#[server(prefix = "/api", endpoint = "credential_report_status")]
+pub async fn credential_report_status() -> Result<ReportStatus, AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let (actor, account) = actor().await?;
+    let generated = match state.iam.get_credential_report(&actor, &account).await {
+        Ok(report) => Some(display_time(report.generated_at)),
+        Err(gatehouse_iam::Error::NotFound { .. }) => None,
+        Err(gatehouse_iam::Error::AccessDenied { .. }) => {
+            return Ok(ReportStatus {
+                generated: None,
+                can_download: false,
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let can_download = allows(&state, &actor, &account, "iam:GenerateCredentialReport", "*").await?
+        && allows(&state, &actor, &account, "iam:GetCredentialReport", "*").await?;
+    Ok(ReportStatus {
+        generated,
+        can_download,
+    })
+}
+
+/// The credential report as a CSV file download (`GET /api/credential_report`): the last report
+/// if it is under four hours old, else a new one (AWS GenerateCredentialReport, then
+/// GetCredentialReport).
+#[server(
+    prefix = "/api",
+    endpoint = "credential_report",
+    input = leptos::server_fn::codec::GetUrl,
+    output = leptos::server_fn::codec::StreamingText
+)]
+pub async fn download_credential_report() -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError>
+{
+    use crate::ssr::*;
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::http::HeaderValue;
+    let state = state()?;
+    let (actor, account) = actor().await?;
+    state.iam.generate_credential_report(&actor, &account).await?;
+    let report = state.iam.get_credential_report(&actor, &account).await?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        let file = format!("attachment; filename=\"credential-report-{account}.csv\"");
+        if let Ok(value) = HeaderValue::from_str(&file) {
+            response.insert_header(CONTENT_DISPOSITION, value);
+        }
+        response.insert_header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(leptos::server_fn::codec::TextStream::from(
+        futures_util::stream::once(std::future::ready(report.csv)),
+    ))
 }

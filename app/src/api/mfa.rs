@@ -42,32 +42,7 @@ pub struct MfaDevices {
 }
 
 #[cfg(feature = "ssr")]
-mod owner {
-    use gatehouse_iam::{MfaOwner, PrincipalKind, UserName};
-
-    use crate::error::AppError;
-
-    /// The user named, or (empty name) the actor itself.
-    pub(super) fn name(
-        actor: &gatehouse_iam::Actor,
-        user_name: Option<&str>,
-    ) -> Result<Option<UserName>, AppError> {
-        match user_name.map(str::trim).filter(|n| !n.is_empty()) {
-            Some(name) => Ok(Some(name.parse()?)),
-            None => match actor {
-                gatehouse_iam::Actor::Principal(p) => match &p.kind {
-                    PrincipalKind::User { user_name, .. } => Ok(Some(user_name.clone())),
-                    PrincipalKind::Root { .. } => Ok(None),
-                },
-                _ => Err(AppError::NotSignedIn),
-            },
-        }
-    }
-
-    pub(super) fn of(name: Option<&UserName>) -> MfaOwner<'_> {
-        name.map_or(MfaOwner::Root, MfaOwner::User)
-    }
-}
+use super::credential_owner as owner;
 
 #[server(prefix = "/api", endpoint = "list_mfa_devices")]
 pub async fn list_mfa_devices(user_name: Option<String>) -> Result<MfaDevices, AppError> {
@@ -235,7 +210,7 @@ pub async fn remove_user_mfa_device(user_name: String, serial_number: String) ->
         .remove_mfa_device(
             &actor,
             &account,
-            gatehouse_iam::MfaOwner::User(&name),
+            gatehouse_iam::CredentialOwner::User(&name),
             &serial_number,
             &meta,
         )

@@ -2,6 +2,7 @@
 //! `gatehouse_iam` service and maps the error. Endpoints are fixed (`/api/<name>`) so tests and
 //! scripts can rely on them.
 
+mod access_keys;
 mod account;
 mod attachments;
 mod auth;
@@ -15,6 +16,7 @@ mod simulate;
 mod tags;
 mod users;
 
+pub use access_keys::*;
 pub use account::*;
 pub use attachments::*;
 pub use auth::*;
@@ -123,6 +125,21 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// A one-row CSV file (RFC 4180: fields quoted when they need to be) as a `data:` address, for
+/// a "Download .csv file" link that works without a server round trip.
+pub fn csv_data_href(header: &[&str], row: &[&str]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let line = |cells: &[&str]| cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
+    let csv = format!("{}\n{}\n", line(header), line(row));
+    format!("data:text/csv;charset=utf-8,{}", url_encode(&csv))
+}
+
 #[cfg(feature = "ssr")]
 impl From<gatehouse_iam::PolicyRef> for PolicyLink {
     fn from(p: gatehouse_iam::PolicyRef) -> Self {
@@ -165,5 +182,35 @@ pub fn grouped_account_id(id: &str) -> String {
         format!("{}-{}-{}", &id[0..4], &id[4..8], &id[8..12])
     } else {
         id.to_owned()
+    }
+}
+
+#[cfg(feature = "ssr")]
+/// Whose credentials (MFA devices, access keys) a server function is about: a user named in
+/// the form, or (no name) the signed-in principal itself, which may be the root user.
+mod credential_owner {
+    use gatehouse_iam::{CredentialOwner, PrincipalKind, UserName};
+
+    use crate::error::AppError;
+
+    /// The user named, or (empty name) the actor itself.
+    pub(crate) fn name(
+        actor: &gatehouse_iam::Actor,
+        user_name: Option<&str>,
+    ) -> Result<Option<UserName>, AppError> {
+        match user_name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => Ok(Some(name.parse()?)),
+            None => match actor {
+                gatehouse_iam::Actor::Principal(p) => match &p.kind {
+                    PrincipalKind::User { user_name, .. } => Ok(Some(user_name.clone())),
+                    PrincipalKind::Root { .. } => Ok(None),
+                },
+                _ => Err(AppError::NotSignedIn),
+            },
+        }
+    }
+
+    pub(crate) fn of(name: Option<&UserName>) -> CredentialOwner<'_> {
+        name.map_or(CredentialOwner::Root, CredentialOwner::User)
     }
 }

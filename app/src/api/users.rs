@@ -20,6 +20,9 @@ pub struct UserRow {
     /// Days since the console password was set.
     pub password_age_days: Option<i64>,
     pub console_last_sign_in: Option<String>,
+    pub mfa: bool,
+    /// Days since the oldest active access key was created.
+    pub active_key_age_days: Option<i64>,
     pub disabled: bool,
     pub created: String,
 }
@@ -113,6 +116,8 @@ fn user_row(app: &crate::ssr::AppState, u: gatehouse_iam::UserSummary) -> UserRo
     UserRow {
         password_age_days: u.password_changed_at.map(|t| days_since(app, t)),
         console_last_sign_in: u.console_last_sign_in.map(display_time),
+        active_key_age_days: u.oldest_active_key.map(|t| days_since(app, t)),
+        mfa: u.mfa,
         created: display_time(u.created_at),
         name: u.name,
         path: u.path,

@@ -69,6 +69,7 @@ pub fn ConsoleShell() -> impl IntoView {
                     <ul>
                         <li><A href="/simulator">"Policy simulator"</A></li>
                         <li><A href="/events">"Event history"</A></li>
+                        <li><A href="/credential-report">"Credential report"</A></li>
                     </ul>
                 </nav>
                 <main class="content">

@@ -119,6 +119,7 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
                 </ActionForm>
             </div>
             <crate::pages::mfa::MfaDevicesPanel user_name=None/>
+            <crate::pages::access_keys::AccessKeysPanel user_name=None/>
             <div class="panel">
                 <h2>"Sessions"</h2>
                 <p class="hint">"Sign out of Gatehouse everywhere: in this browser and in every other one where you are signed in."</p>

@@ -109,6 +109,17 @@ fn Resources(s: Summary, is_root: bool) -> impl IntoView {
             ),
         ));
     }
+    if s.old_access_keys > 0 {
+        recommendations.push((
+            "warn",
+            format!(
+                "{} active access key{} {} older than 90 days: rotate access keys regularly (create a new key, move scripts to it, deactivate and delete the old one).",
+                s.old_access_keys,
+                if s.old_access_keys == 1 { "" } else { "s" },
+                if s.old_access_keys == 1 { "is" } else { "are" },
+            ),
+        ));
+    }
     if is_root {
         recommendations.push((
             "info",

@@ -1,6 +1,8 @@
 //! One file per page.
 
+mod access_keys;
 mod account;
+mod credential_report;
 mod credentials;
 mod dashboard;
 mod error_page;
@@ -17,6 +19,7 @@ mod user_credentials;
 mod users;
 
 pub use account::AccountSettingsPage;
+pub use credential_report::CredentialReportPage;
 pub use credentials::{ChangePasswordPage, SecurityCredentialsPage};
 pub use dashboard::DashboardPage;
 pub use error_page::ErrorPage;

@@ -7,9 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    get_user, list_groups, list_policies, list_users, take_created_user, url_encode, AddUserToGroups,
-    AttachPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser, DetachPolicy, PolicyLink,
-    RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, UserView,
+    csv_data_href, get_user, list_groups, list_policies, list_users, take_created_user, url_encode,
+    AddUserToGroups, AttachPolicies, CreateUser, CreatedUserView, DeleteInlinePolicy, DeleteUser,
+    DetachPolicy, PolicyLink, RemoveUserFromGroup, SetUserBoundary, SetUserDisabled, UserView,
 };
 use crate::components::{
     field_error, form_error, AttachPoliciesPanel, ConfirmDelete, CopyButton, DetachButton, Field, FormAlert,
@@ -75,8 +75,10 @@ pub fn UsersPage() -> impl IntoView {
                                                     <th scope="col">"Path"</th>
                                                     <th scope="col">"Groups"</th>
                                                     <th scope="col">"Last activity"</th>
+                                                    <th scope="col">"MFA"</th>
                                                     <th scope="col">"Password age"</th>
                                                     <th scope="col">"Console last sign-in"</th>
+                                                    <th scope="col">"Active key age"</th>
                                                     <th scope="col">"Creation time"</th>
                                                 </tr></thead>
                                                 <tbody>
@@ -89,11 +91,13 @@ pub fn UsersPage() -> impl IntoView {
                                                             <td class="mono">{u.path.clone()}</td>
                                                             <td>{u.groups}</td>
                                                             <td>{u.console_last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                                                            <td>{if u.mfa { "Virtual" } else { "None" }}</td>
                                                             <td>{match (u.console_access, u.password_age_days) {
-                                                                (true, Some(d)) => format!("{d} day{}", if d == 1 { "" } else { "s" }),
+                                                                (true, Some(d)) => days(d),
                                                                 _ => "None".into(),
                                                             }}</td>
                                                             <td>{if u.console_access { u.console_last_sign_in.clone().unwrap_or_else(|| "Never".into()) } else { "No console access".into() }}</td>
+                                                            <td>{u.active_key_age_days.map_or_else(|| "None".into(), days)}</td>
                                                             <td>{u.created.clone()}</td>
                                                         </tr>
                                                     }).collect_view()}
@@ -386,22 +390,23 @@ pub fn RetrievePasswordPage() -> impl IntoView {
     }
 }
 
+/// "1 day", "12 days".
+fn days(d: i64) -> String {
+    format!("{d} day{}", if d == 1 { "" } else { "s" })
+}
+
 #[component]
 fn Retrieve(c: CreatedUserView) -> impl IntoView {
-    let csv = match &c.password {
-        Some(p) => format!(
-            "User name,Password,Console sign-in URL\n{},{},{}\n",
-            csv_field(&c.user_name),
-            csv_field(p),
-            csv_field(&c.signin_url)
+    let csv_href = match &c.password {
+        Some(p) => csv_data_href(
+            &["User name", "Password", "Console sign-in URL"],
+            &[&c.user_name, p, &c.signin_url],
         ),
-        None => format!(
-            "User name,Console sign-in URL\n{},{}\n",
-            csv_field(&c.user_name),
-            csv_field(&c.signin_url)
+        None => csv_data_href(
+            &["User name", "Console sign-in URL"],
+            &[&c.user_name, &c.signin_url],
         ),
     };
-    let csv_href = format!("data:text/csv;charset=utf-8,{}", url_encode(&csv));
     let body = format!(
         "Hello,\n\nYou now have access to our Gatehouse account. Sign in here:\n\n{}\n\nYour user name is {}.\n\nYour administrator will give you your password separately.",
         c.signin_url, c.user_name
@@ -447,15 +452,6 @@ fn Retrieve(c: CreatedUserView) -> impl IntoView {
             <a class="button secondary" href=format!("/users/{}", c.user_name)>"View user"</a>
             <a class="button primary" href="/users">"Return to users list"</a>
         </div>
-    }
-}
-
-/// A CSV field, quoted when it needs to be (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }
 
@@ -557,7 +553,8 @@ fn UserDetail(u: UserView, tab: String, actions: UserActions) -> impl IntoView {
             let name = u.user.name.clone();
             view! {
                 <UserSecurityCredentials u=u.clone() actions=actions.console/>
-                <crate::pages::mfa::MfaDevicesPanel user_name=Some(name)/>
+                <crate::pages::mfa::MfaDevicesPanel user_name=Some(name.clone())/>
+                <crate::pages::access_keys::AccessKeysPanel user_name=Some(name)/>
             }
             .into_any()
         }

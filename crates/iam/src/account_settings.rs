@@ -16,12 +16,17 @@ pub struct AccountSummary {
     pub customer_policies: i64,
     /// Users who can sign in to the console.
     pub console_users: i64,
-    /// Console users with no MFA device. Gatehouse has no MFA devices yet, so this is every
-    /// console user; the credentials work adds devices and this count follows.
+    /// Console users with no assigned MFA device.
     pub console_users_without_mfa: i64,
     pub root_has_mfa: bool,
     pub disabled_users: i64,
+    /// Active access keys (of users and root) created more than 90 days ago: AWS recommends
+    /// rotating keys at least that often.
+    pub old_access_keys: i64,
 }
+
+/// Age after which the dashboard recommends rotating an active access key.
+pub const ACCESS_KEY_ROTATION_DAYS: i64 = 90;
 
 impl Iam {
     /// The dashboard's counts, authorized as `iam:GetAccountSummary` (resource `*`, as in AWS).
@@ -36,8 +41,17 @@ impl Iam {
                  (select count(*) from managed_policies where account_id = $1) as "policies!",
                  (select count(*) from iam_users u join login_profiles p using (user_id)
                    where u.account_id = $1) as "console!",
-                 (select count(*) from iam_users where account_id = $1 and disabled_at is not null) as "disabled!""#,
+                 (select count(*) from iam_users u join login_profiles p using (user_id)
+                   where u.account_id = $1
+                     and not exists (select 1 from mfa_devices d
+                                     where d.user_id = u.user_id and d.enabled_at is not null)) as "console_without_mfa!",
+                 exists (select 1 from mfa_devices where account_id = $1 and user_id is null
+                           and enabled_at is not null) as "root_mfa!",
+                 (select count(*) from iam_users where account_id = $1 and disabled_at is not null) as "disabled!",
+                 (select count(*) from access_keys where account_id = $1 and status = 'Active'
+                   and created_at < $2) as "old_keys!""#,
             account.as_str(),
+            self.now() - time::Duration::days(ACCESS_KEY_ROTATION_DAYS),
         )
         .fetch_one(self.pool())
         .await?;
@@ -46,9 +60,10 @@ impl Iam {
             groups: r.groups,
             customer_policies: r.policies,
             console_users: r.console,
-            console_users_without_mfa: r.console,
-            root_has_mfa: false,
+            console_users_without_mfa: r.console_without_mfa,
+            root_has_mfa: r.root_mfa,
             disabled_users: r.disabled,
+            old_access_keys: r.old_keys,
         })
     }
 

@@ -2,10 +2,12 @@
 //! their Postgres store, password hashing, the sign-in state kept in sessions, and the event
 //! history. No Leptos, no HTTP: the console (`app`) and the server call these services.
 
+mod access_keys;
 mod account_settings;
 mod accounts;
 mod authz;
 mod clock;
+mod credential_report;
 mod entities;
 mod error;
 mod events;
@@ -34,16 +36,18 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+pub use access_keys::{AccessKeyInfo, AccessKeyLastUsed, AccessKeyStatus, NewAccessKey, MAX_ACCESS_KEYS};
 pub use account_settings::AccountSummary;
 pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
 pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use credential_report::{CredentialReport, CREDENTIAL_REPORT_COLUMNS, CREDENTIAL_REPORT_MAX_AGE};
 pub use error::{Error, Result};
 pub use events::{ConsoleSession, EventPage, EventQuery, EventRecord, Outcome, RequestMeta, Source};
 pub use groups::{CreatedGroup, GroupDetail, GroupSummary, NewGroup};
 pub use login_profiles::{NewLoginProfile, PasswordChange};
 pub use mfa::{
-    totp_code, totp_step, MfaDevice, MfaOwner, NewMfaDevice, TwoCodes, MAX_MFA_DEVICES, TOTP_DIGITS,
+    totp_code, totp_step, CredentialOwner, MfaDevice, NewMfaDevice, TwoCodes, MAX_MFA_DEVICES, TOTP_DIGITS,
     TOTP_STEP_SECONDS,
 };
 pub use password::{generate_password, HashCost, Passwords};
@@ -61,8 +65,8 @@ pub use signin::SignedIn;
 pub use simulate::{Simulation, MAX_SIMULATED_ACTIONS};
 pub use tags::{Tag, MAX_TAGS};
 pub use types::{
-    AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition, PolicyId, PolicyName,
-    UserId, UserName,
+    AccessKeyId, AccountAlias, AccountId, AccountRef, Email, GroupId, GroupName, IamPath, Partition,
+    PolicyId, PolicyName, UserId, UserName,
 };
 pub use user_views::{EntityRef, PolicyRef, UserDetail, UserPage, UserQuery, UserSummary};
 pub use users::{CreatedUser, NewUser, NewUserPermissions};

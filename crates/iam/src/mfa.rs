@@ -107,9 +107,9 @@ pub struct TwoCodes<'a> {
     pub code2: &'a str,
 }
 
-/// Whose MFA devices an operation is about, within an account.
+/// Whose credentials (MFA devices, access keys) an operation is about, within an account.
 #[derive(Clone, Copy, Debug)]
-pub enum MfaOwner<'a> {
+pub enum CredentialOwner<'a> {
     Root,
     User(&'a UserName),
 }
@@ -142,12 +142,12 @@ pub struct MfaDevice {
 }
 
 /// The owner an operation resolved to.
-struct Owner {
+pub(crate) struct Owner {
     /// The IAM user's ID; `None` for root.
-    user_id: Option<String>,
-    arn: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) arn: String,
     /// For messages: the user name, or "root user".
-    label: String,
+    pub(crate) label: String,
 }
 
 impl Iam {
@@ -156,17 +156,18 @@ impl Iam {
         self.partition().mfa_arn(account, name)
     }
 
-    /// Authorizes `action` on the owner and starts the transaction of the change. The root
-    /// user's devices are managed by the root user only.
-    async fn begin_mfa_change(
+    /// Authorizes `action` on the owner and starts the transaction of the change, with the
+    /// owner's row locked (so quotas hold under concurrent changes). The root user's credentials
+    /// are managed by the root user only.
+    pub(crate) async fn begin_owner_change(
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
         action: &str,
     ) -> Result<(sqlx::Transaction<'static, sqlx::Postgres>, Owner)> {
         match owner {
-            MfaOwner::User(name) => {
+            CredentialOwner::User(name) => {
                 let (tx, entity) = self
                     .begin_change(actor, account, Kind::User, name.as_str(), action, &[])
                     .await?;
@@ -179,7 +180,7 @@ impl Iam {
                     },
                 ))
             }
-            MfaOwner::Root => {
+            CredentialOwner::Root => {
                 let arn = self.partition().root_arn(account);
                 let is_that_root = matches!(
                     actor,
@@ -220,7 +221,7 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
         device_name: &str,
         meta: &RequestMeta,
     ) -> Result<NewMfaDevice> {
@@ -241,7 +242,7 @@ impl Iam {
             .authorize(actor, "iam:CreateVirtualMFADevice", &serial, account)
             .await?;
         let (mut tx, owner) = self
-            .begin_mfa_change(actor, account, owner, "iam:EnableMFADevice")
+            .begin_owner_change(actor, account, owner, "iam:EnableMFADevice")
             .await?;
         let assigned = self
             .count_devices(&mut tx, account, owner.user_id.as_deref())
@@ -338,7 +339,7 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
         serial: &str,
         codes: TwoCodes<'_>,
         meta: &RequestMeta,
@@ -346,7 +347,7 @@ impl Iam {
         let code1 = parse_code("MFA code 1", codes.code1)?;
         let code2 = parse_code("MFA code 2", codes.code2)?;
         let (mut tx, owner) = self
-            .begin_mfa_change(actor, account, owner, "iam:EnableMFADevice")
+            .begin_owner_change(actor, account, owner, "iam:EnableMFADevice")
             .await?;
         let row = sqlx::query!(
             r#"select seed, key_id, enabled_at, user_id as "user_id?" from mfa_devices
@@ -425,12 +426,12 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
         serial: &str,
         meta: &RequestMeta,
     ) -> Result<i64> {
         let (mut tx, owner) = self
-            .begin_mfa_change(actor, account, owner, "iam:DeactivateMFADevice")
+            .begin_owner_change(actor, account, owner, "iam:DeactivateMFADevice")
             .await?;
         let deleted = sqlx::query!(
             "delete from mfa_devices where serial_number = $1 and account_id = $2
@@ -483,7 +484,7 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
         serial: &str,
         codes: TwoCodes<'_>,
         meta: &RequestMeta,
@@ -491,7 +492,7 @@ impl Iam {
         let code1 = parse_code("MFA code 1", codes.code1)?;
         let code2 = parse_code("MFA code 2", codes.code2)?;
         let (mut tx, owner) = self
-            .begin_mfa_change(actor, account, owner, "iam:ResyncMFADevice")
+            .begin_owner_change(actor, account, owner, "iam:ResyncMFADevice")
             .await?;
         let row = sqlx::query!(
             "select seed, key_id, last_used_step from mfa_devices
@@ -559,10 +560,10 @@ impl Iam {
         &self,
         actor: &Actor,
         account: &AccountId,
-        owner: MfaOwner<'_>,
+        owner: CredentialOwner<'_>,
     ) -> Result<Vec<MfaDevice>> {
         let (tx, owner) = self
-            .begin_mfa_change(actor, account, owner, "iam:ListMFADevices")
+            .begin_owner_change(actor, account, owner, "iam:ListMFADevices")
             .await?;
         drop(tx);
         self.assigned_devices(account, owner.user_id.as_deref()).await

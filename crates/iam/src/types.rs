@@ -133,6 +133,12 @@ string_newtype!(
     "policy ID",
     validate_policy_id
 );
+string_newtype!(
+    /// An access key ID: `AKIA` and 16 base32 characters (20 in all).
+    AccessKeyId,
+    "access key ID",
+    validate_access_key_id
+);
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -247,6 +253,19 @@ fn validate_user_id(value: &str) -> Result<(), String> {
     match value.strip_prefix("AIDA") {
         Some(rest) if rest.len() == 17 && rest.bytes().all(|b| BASE32.contains(&b)) => Ok(()),
         _ => Err("must be AIDA followed by 17 base32 characters".into()),
+    }
+}
+
+fn validate_access_key_id(value: &str) -> Result<(), String> {
+    match value.strip_prefix("AKIA") {
+        Some(rest) if rest.len() == 16 && rest.bytes().all(|b| BASE32.contains(&b)) => Ok(()),
+        _ => Err("must be AKIA followed by 16 base32 characters".into()),
+    }
+}
+
+impl AccessKeyId {
+    pub fn random(rng: &mut impl Rng) -> Self {
+        Self(format!("AKIA{}", random_base32(rng, 16)))
     }
 }
 
@@ -457,6 +476,14 @@ mod tests {
         assert_ne!(a, b);
         let u = UserId::random(&mut rng);
         assert!(UserId::try_from(u.as_str()).is_ok());
+        let k = AccessKeyId::random(&mut rng);
+        assert_eq!(k.as_str().len(), 20);
+        assert!(AccessKeyId::try_from(k.as_str()).is_ok());
+        assert!(
+            AccessKeyId::try_from("AKIAIOSFODNN7EXAMPL1").is_err(),
+            "1 is not base32"
+        );
+        assert!(AccessKeyId::try_from("ASIAIOSFODNN7EXAMPLE").is_err());
     }
 
     #[test]

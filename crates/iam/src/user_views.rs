@@ -39,6 +39,11 @@ pub struct UserSummary {
     pub console_access: bool,
     pub password_changed_at: Option<OffsetDateTime>,
     pub console_last_sign_in: Option<OffsetDateTime>,
+    /// Whether the user has an assigned MFA device.
+    pub mfa: bool,
+    /// When the oldest of the user's active access keys was created (its age is what AWS's
+    /// console shows as "Active key age").
+    pub oldest_active_key: Option<OffsetDateTime>,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
 }
@@ -93,6 +98,8 @@ struct UserRow {
     console: bool,
     password_changed_at: Option<OffsetDateTime>,
     last_sign_in: Option<OffsetDateTime>,
+    mfa: bool,
+    oldest_key: Option<OffsetDateTime>,
 }
 
 impl Iam {
@@ -122,7 +129,11 @@ impl Iam {
             "select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
                     (select count(*) from group_members m where m.user_id = u.user_id) as groups, \
                     lp.user_id is not null as console, lp.password_changed_at, \
-                    lp.password_last_used as last_sign_in \
+                    lp.password_last_used as last_sign_in, \
+                    exists (select 1 from mfa_devices d \
+                             where d.user_id = u.user_id and d.enabled_at is not null) as mfa, \
+                    (select min(k.created_at) from access_keys k \
+                      where k.user_id = u.user_id and k.status = 'Active') as oldest_key \
                from iam_users u left join login_profiles lp on lp.user_id = u.user_id \
               where u.account_id = ",
         );
@@ -151,6 +162,8 @@ impl Iam {
                 console_access: r.console,
                 password_changed_at: r.password_changed_at,
                 console_last_sign_in: r.last_sign_in,
+                mfa: r.mfa,
+                oldest_active_key: r.oldest_key,
                 disabled: r.disabled_at.is_some(),
                 created_at: r.created_at,
             })
@@ -173,6 +186,10 @@ impl Iam {
                       lp.password_last_used as "last_sign_in?",
                       coalesce(lp.password_reset_required, false) as "reset!",
                       lp.locked_until as "locked_until?",
+                      exists (select 1 from mfa_devices d
+                               where d.user_id = u.user_id and d.enabled_at is not null) as "mfa!",
+                      (select min(k.created_at) from access_keys k
+                        where k.user_id = u.user_id and k.status = 'Active') as "oldest_key?",
                       b.policy_name as "boundary_name?", b.path as "boundary_path?",
                       b.account_id as "boundary_account?"
                  from iam_users u
@@ -260,6 +277,8 @@ impl Iam {
                 console_access: row.console,
                 password_changed_at: row.password_changed_at,
                 console_last_sign_in: row.last_sign_in,
+                mfa: row.mfa,
+                oldest_active_key: row.oldest_key,
                 disabled: row.disabled_at.is_some(),
                 created_at: row.created_at,
             },

@@ -148,7 +148,7 @@ impl World {
     }
 
     /// Creates and enables a device for `owner`, as `actor`.
-    async fn enrol(&self, actor: &Actor, owner: MfaOwner<'_>, name: &str) -> App {
+    async fn enrol(&self, actor: &Actor, owner: CredentialOwner<'_>, name: &str) -> App {
         let created = self
             .iam
             .create_virtual_mfa_device(actor, &self.account, owner, name, &meta())
@@ -189,7 +189,7 @@ fn name(s: &str) -> UserName {
 async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let owner = MfaOwner::User(&name("alice"));
+    let owner = CredentialOwner::User(&name("alice"));
     let created = w
         .iam
         .create_virtual_mfa_device(&alice, &w.account, owner, "alice-phone", &meta())
@@ -268,7 +268,7 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
             .create_virtual_mfa_device(
                 &bob,
                 &w.account,
-                MfaOwner::User(&name("bob")),
+                CredentialOwner::User(&name("bob")),
                 "ALICE-PHONE",
                 &meta()
             )
@@ -281,7 +281,7 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
             .create_virtual_mfa_device(
                 &bob,
                 &w.account,
-                MfaOwner::User(&name("bob")),
+                CredentialOwner::User(&name("bob")),
                 "my phone",
                 &meta()
             )
@@ -297,7 +297,9 @@ async fn enrolment_needs_two_consecutive_current_codes(pool: PgPool) {
 async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let app = w.enrol(&alice, MfaOwner::User(&name("alice")), "phone").await;
+    let app = w
+        .enrol(&alice, CredentialOwner::User(&name("alice")), "phone")
+        .await;
     w.advance_steps(3);
 
     let first = w.sign_in("alice").await.unwrap();
@@ -389,7 +391,9 @@ async fn sign_in_asks_for_a_code_and_accepts_each_code_once(pool: PgPool) {
 async fn wrong_codes_count_towards_the_lockout(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let app = w.enrol(&alice, MfaOwner::User(&name("alice")), "phone").await;
+    let app = w
+        .enrol(&alice, CredentialOwner::User(&name("alice")), "phone")
+        .await;
     w.iam
         .update_password_policy(
             &OP,
@@ -423,7 +427,7 @@ async fn wrong_codes_count_towards_the_lockout(pool: PgPool) {
 async fn a_user_has_at_most_eight_devices(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let owner = MfaOwner::User(&name("alice"));
+    let owner = CredentialOwner::User(&name("alice"));
     for i in 0..MAX_MFA_DEVICES {
         w.enrol(&alice, owner, &format!("device-{i}")).await;
         w.advance_steps(1);
@@ -453,7 +457,7 @@ async fn a_user_has_at_most_eight_devices(pool: PgPool) {
 async fn removing_a_device_ends_sessions_and_needs_permission(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let owner = MfaOwner::User(&name("alice"));
+    let owner = CredentialOwner::User(&name("alice"));
     let app = w.enrol(&alice, owner, "phone").await;
     w.advance_steps(1);
     let session = w.sign_in("alice").await.unwrap().session;
@@ -509,7 +513,7 @@ async fn removing_a_device_ends_sessions_and_needs_permission(pool: PgPool) {
 async fn resync_learns_a_drifting_clock(pool: PgPool) {
     let w = world(pool).await;
     let alice = w.user("alice").await;
-    let owner = MfaOwner::User(&name("alice"));
+    let owner = CredentialOwner::User(&name("alice"));
     let app = w.enrol(&alice, owner, "phone").await;
     w.advance_steps(1);
     // The phone runs six steps (three minutes) fast: its codes are not accepted at sign-in.
@@ -567,17 +571,46 @@ async fn the_root_users_devices_are_root_only(pool: PgPool) {
         .unwrap();
     let root_actor = Actor::Principal(root.principal);
     let admin = w.user_with("admin", &[ADMIN]).await;
+    let summary = w.iam.account_summary(&admin, &w.account).await.unwrap();
+    assert!(!summary.root_has_mfa);
+    assert_eq!((summary.console_users, summary.console_users_without_mfa), (1, 1));
     assert!(matches!(
         w.iam
-            .create_virtual_mfa_device(&admin, &w.account, MfaOwner::Root, "root-mfa", &meta())
+            .create_virtual_mfa_device(&admin, &w.account, CredentialOwner::Root, "root-mfa", &meta())
             .await,
         Err(Error::AccessDenied { .. })
     ));
     let app = w
-        .enrol(&root_actor, MfaOwner::Root, "root-account-mfa-device")
+        .enrol(&root_actor, CredentialOwner::Root, "root-account-mfa-device")
         .await;
+    // The dashboard follows: root has MFA now; the admin, with a device too, leaves the count.
+    let summary = w.iam.account_summary(&admin, &w.account).await.unwrap();
+    assert!(summary.root_has_mfa);
+    assert_eq!(summary.console_users_without_mfa, 1);
+    w.enrol(&admin, CredentialOwner::User(&name("admin")), "admin-phone")
+        .await;
+    let summary = w.iam.account_summary(&admin, &w.account).await.unwrap();
+    assert_eq!((summary.console_users, summary.console_users_without_mfa), (1, 0));
+    let users = w
+        .iam
+        .list_users(
+            &admin,
+            &w.account,
+            &UserQuery {
+                limit: 10,
+                ..UserQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(users.users[0].mfa, "the users list shows the device");
+    let detail = w.iam.get_user(&admin, &w.account, &name("admin")).await.unwrap();
+    assert!(detail.summary.mfa);
+    assert_eq!(detail.summary.oldest_active_key, None);
     assert!(matches!(
-        w.iam.list_mfa_devices(&admin, &w.account, MfaOwner::Root).await,
+        w.iam
+            .list_mfa_devices(&admin, &w.account, CredentialOwner::Root)
+            .await,
         Err(Error::AccessDenied { .. })
     ));
     w.advance_steps(1);
@@ -600,7 +633,9 @@ async fn seeds_are_sealed_with_the_server_key(pool: PgPool) {
     let key = SecretKey::generate();
     let w = world_with(pool.clone(), SecretKeys::new(key.clone(), vec![])).await;
     let alice = w.user("alice").await;
-    let app = w.enrol(&alice, MfaOwner::User(&name("alice")), "phone").await;
+    let app = w
+        .enrol(&alice, CredentialOwner::User(&name("alice")), "phone")
+        .await;
     let (stored, key_id): (Vec<u8>, String) = sqlx::query_as("select seed, key_id from mfa_devices")
         .fetch_one(&pool)
         .await
@@ -663,7 +698,7 @@ async fn the_force_mfa_policy_sees_whether_the_session_used_mfa(pool: PgPool) {
         .create_virtual_mfa_device(
             &with_mfa(&carol, None),
             &w.account,
-            MfaOwner::User(&name("carol")),
+            CredentialOwner::User(&name("carol")),
             "carol",
             &meta()
         )

@@ -25,6 +25,19 @@ pub fn iam_with(pool: PgPool, quotas: Quotas) -> Iam {
     Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
 }
 
+/// An `Iam` with cheap hashes whose clock the test moves.
+pub fn iam_with_clock(pool: PgPool, clock: ManualClock) -> Iam {
+    let config = IamConfig {
+        hash_cost: HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..IamConfig::default()
+    };
+    Iam::new(pool, config, Arc::new(clock)).unwrap()
+}
+
 pub fn iam(pool: PgPool) -> Iam {
     iam_with(pool, Quotas::default())
 }
