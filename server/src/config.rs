@@ -37,6 +37,23 @@ pub enum Command {
     /// Fill an account with generated users, groups and policies for load tests, plus an IAM
     /// user `seed-admin` whose generated password is printed once.
     Seed(SeedArgs),
+    /// Measure this machine's raw argon2id rate with the shipped parameters: password
+    /// verifications per second on every core (no database needed). The sign-in benchmark
+    /// compares sign-in throughput with it.
+    HashRate(HashRateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HashRateArgs {
+    /// How long to measure.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Threads hashing at once (default: one per core, as the server's hashing pool).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,5 +1,5 @@
 use clap::Parser;
-use server::config::{AccountCommand, Cli, Command, PolicyCommand, UserCommand};
+use server::config::{AccountCommand, Cli, Command, HashRateArgs, PolicyCommand, UserCommand};
 
 /// mimalloc instead of the system allocator: server rendering allocates many small strings, and
 /// glibc's malloc took a fifth of the server's time under load (docs/performance.md).
@@ -27,6 +27,7 @@ async fn main() -> std::process::ExitCode {
     match cli.command {
         Some(Command::Policy(PolicyCommand::Check(args))) => return server::policy_cmd::check(&args),
         Some(Command::Policy(PolicyCommand::Simulate(args))) => return server::policy_cmd::simulate(&args),
+        Some(Command::HashRate(args)) => return hash_rate(&args),
         _ => {}
     }
     let result = match cli.command {
@@ -37,12 +38,40 @@ async fn main() -> std::process::ExitCode {
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
         Some(Command::Seed(args)) => server::seed::seed(args, database).await,
-        Some(Command::Policy(_)) | None => Ok(()),
+        Some(Command::Policy(_) | Command::HashRate(_)) | None => Ok(()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `gatehouse hash-rate`: the raw verification rate the sign-in benchmark is measured against.
+fn hash_rate(args: &HashRateArgs) -> std::process::ExitCode {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let cost = gatehouse_iam::HashCost::default();
+    match gatehouse_iam::measure_verify_rate(cost, threads, std::time::Duration::from_secs(args.seconds)) {
+        Ok(rate) if args.json => {
+            println!(
+                "{}",
+                serde_json::json!({ "threads": threads, "seconds": args.seconds, "verificationsPerSecond": rate })
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Ok(rate) => {
+            println!(
+                "{rate:.1} argon2id verifications/s on {threads} threads (m={} KiB, t={}, p={})",
+                cost.memory_kib, cost.iterations, cost.parallelism
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -568,3 +568,18 @@ fn policy_simulate_refuses_malformed_input_with_status_2() {
     assert_eq!(bad_context.status.code(), Some(2));
     assert!(stderr(&bad_context).contains("aws:TagKeys"));
 }
+
+#[test]
+fn hash_rate_measures_verifications_per_second_without_a_database() {
+    let out = gatehouse(
+        &["hash-rate", "--seconds", "1", "--threads", "1", "--json"],
+        None,
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(result["threads"], 1);
+    // At least one verification finishes; the shipped cost (19 MiB, t=2) takes milliseconds.
+    let rate = result["verificationsPerSecond"].as_f64().unwrap();
+    assert!(rate > 0.0 && rate < 10_000.0, "{rate}");
+}

@@ -50,7 +50,7 @@ pub use mfa::{
     totp_code, totp_step, CredentialOwner, MfaDevice, NewMfaDevice, TwoCodes, MAX_MFA_DEVICES, TOTP_DIGITS,
     TOTP_STEP_SECONDS,
 };
-pub use password::{generate_password, HashCost, Passwords};
+pub use password::{generate_password, measure_verify_rate, HashCost, Passwords};
 pub use password_policy::{
     common_password_count, is_common_password, PasswordPolicy, EXPIRY_WARNING_DAYS, MAX_PASSWORD_LENGTH,
     PASSWORD_SYMBOLS,

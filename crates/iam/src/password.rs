@@ -1,11 +1,16 @@
 //! Console passwords: argon2id hashing and generated passwords. Hashing and verification run on
-//! tokio's blocking pool so they never stall the async runtime. A dummy hash is verified when the
-//! account or user does not exist, so a failed sign-in costs the same whatever was wrong.
+//! tokio's blocking pool so they never stall the async runtime, at most one per core at a time:
+//! more would not hash faster, only hold 19 MiB each and take the cores from everything else, so
+//! a burst of sign-ins queues (cheaply, as waiting tasks) instead of starving console pages. A
+//! dummy hash is verified when the account or user does not exist, so a failed sign-in costs the
+//! same whatever was wrong.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 use crate::{Error, Result};
 
@@ -32,6 +37,8 @@ impl Default for HashCost {
 pub struct Passwords {
     argon: Argon2<'static>,
     dummy_hash: String,
+    /// One permit per hash that may run at once.
+    slots: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -41,8 +48,15 @@ impl std::fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// Builds the hasher and its dummy hash. This hashes once, so call it at start-up.
+    /// Builds the hasher and its dummy hash, with as many concurrent hashes as the machine has
+    /// cores. This hashes once, so call it at start-up.
     pub fn new(cost: HashCost) -> Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::with_concurrency(cost, cores)
+    }
+
+    /// As `new`, with at most `concurrency` hashes at a time (at least one).
+    pub fn with_concurrency(cost: HashCost, concurrency: usize) -> Result<Self> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| Error::Internal(e.to_string().into()))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
@@ -52,15 +66,24 @@ impl Passwords {
             .map(char::from)
             .collect();
         let dummy_hash = hash_with(&argon, &dummy)?;
-        Ok(Self { argon, dummy_hash })
+        Ok(Self {
+            argon,
+            dummy_hash,
+            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+        })
+    }
+
+    /// Runs one hash computation on the blocking pool once a slot is free.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let _slot = self.slots.acquire().await.map_err(Error::internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(Error::internal)
     }
 
     pub async fn hash(&self, password: &SecretString) -> Result<String> {
         let argon = self.argon.clone();
         let password = SecretString::from(password.expose_secret().to_owned());
-        tokio::task::spawn_blocking(move || hash_with(&argon, password.expose_secret()))
-            .await
-            .map_err(Error::internal)?
+        self.run(move || hash_with(&argon, password.expose_secret()))
+            .await?
     }
 
     /// Verifies `password` against `stored`, or against the dummy hash when there is no stored
@@ -70,19 +93,50 @@ impl Passwords {
         let password = SecretString::from(password.expose_secret().to_owned());
         let real = stored.is_some();
         let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
-        let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    argon
-                        .verify_password(password.expose_secret().as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false);
+        let matched = self
+            .run(move || {
+                PasswordHash::new(&hash)
+                    .map(|parsed| {
+                        argon
+                            .verify_password(password.expose_secret().as_bytes(), &parsed)
+                            .is_ok()
+                    })
+                    .unwrap_or(false)
+            })
+            .await
+            .unwrap_or(false);
         real && matched
     }
+}
+
+/// This machine's raw rate of password verifications per second with `cost`, on `threads`
+/// threads at once for `duration`: the ceiling that sign-in throughput is measured against
+/// (`gatehouse hash-rate`, scripts/bench-signin.sh). Blocks the calling thread.
+pub fn measure_verify_rate(cost: HashCost, threads: usize, duration: std::time::Duration) -> Result<f64> {
+    let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+        .map_err(|e| Error::Internal(e.to_string().into()))?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let password = "correct horse battery staple";
+    let stored = hash_with(&argon, password)?;
+    let parsed = PasswordHash::new(&stored).map_err(|e| Error::Internal(e.to_string().into()))?;
+    let started = std::time::Instant::now();
+    let done: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut n = 0usize;
+                    while started.elapsed() < duration {
+                        if argon.verify_password(password.as_bytes(), &parsed).is_ok() {
+                            n += 1;
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
+    });
+    Ok(done as f64 / started.elapsed().as_secs_f64())
 }
 
 fn hash_with(argon: &Argon2<'_>, password: &str) -> Result<String> {
@@ -124,6 +178,49 @@ mod tests {
             parallelism: 1,
         })
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn hashes_wait_for_a_free_slot() {
+        let p = Passwords::with_concurrency(
+            HashCost {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            1,
+        )
+        .unwrap();
+        let hash = p
+            .hash(&SecretString::from("correct horse battery"))
+            .await
+            .unwrap();
+        // The only slot is taken: a verification waits, however long, until it is free.
+        let held = p.slots.clone().acquire_owned().await.unwrap();
+        let waiting = {
+            let p = p.clone();
+            tokio::spawn(async move {
+                p.verify(&SecretString::from("correct horse battery"), Some(&hash))
+                    .await
+            })
+        };
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiting.is_finished());
+        drop(held);
+        assert!(waiting.await.unwrap());
+    }
+
+    #[test]
+    fn the_raw_rate_is_measured() {
+        let cost = HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let rate = measure_verify_rate(cost, 2, std::time::Duration::from_millis(200)).unwrap();
+        assert!(rate > 0.0);
     }
 
     #[tokio::test]

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The sign-in load run (docs/performance.md, issue 5's speed goal). With the shipped argon2id
+# parameters (m=19 MiB, t=2, p=1):
+#   1. the machine's raw rate: `gatehouse hash-rate` verifies a password on every core at once;
+#   2. sign-in throughput: wrk posts correct IAM user sign-ins (password check, session, event)
+#      to the release build at 16 connections; the goal is at least 90% of the raw rate;
+#   3. a console page under that load: while the sign-ins saturate the cores, a second wrk fetches
+#      the Users list as root at 2 connections; the goal is a p99 under 100 ms. The same page is
+#      first measured alone, for comparison.
+# Needs the release build (`cargo leptos build --release`), wrk (installed from Debian's packages
+# if missing) and a Postgres server named by DATABASE_URL on which it may create the database
+# gatehouse_bench_signin (dropped and made again each run).
+# Usage: scripts/bench-signin.sh   (DURATION, SIGNIN_CONNECTIONS, ADDR override)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+duration=${DURATION:-30}
+signin_connections=${SIGNIN_CONNECTIONS:-16}
+addr=${ADDR:-127.0.0.1:3998}
+base_url="http://$addr"
+db_base="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db_server="${db_base%/*}"
+db=gatehouse_bench_signin
+
+if ! command -v wrk >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target_dir/release/gatehouse"
+[ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+psql "$db_base" -qXc "drop database if exists $db" -c "create database $db" >/dev/null
+export DATABASE_URL="$db_server/$db"
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$@"; }
+
+"$bin" account create --alias bench --root-email root@bench.example --json > "$work/account.json"
+"$bin" seed --account bench --users 1000 --groups 10 --policies 50 --json > "$work/seed.json"
+psql "$DATABASE_URL" -qXc "vacuum analyze" >/dev/null
+
+RUST_LOG=warn LEPTOS_SITE_ROOT="$PWD/target/site" "$bin" serve --addr "$addr" > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 60); do curl -sf "$base_url/healthz" >/dev/null && break; sleep 0.5; done
+
+root_password=$(json "$work/account.json" rootPassword)
+admin_password=$(json "$work/seed.json" password)
+curl -sf -o /dev/null -c "$work/jar" -H "Origin: $base_url" --data-urlencode "email=root@bench.example" \
+  --data-urlencode "password=$root_password" "$base_url/api/sign_in_root"
+root_cookie=$(awk '$6 == "gatehouse-session" { print $6 "=" $7 }' "$work/jar")
+curl -sf -H "Cookie: $root_cookie" "$base_url/users" | grep -q "Create user" || { echo "no Users page" >&2; exit 1; }
+
+# Each request is one complete sign-in of seed-admin; a wrong answer would not redirect to the console.
+body="account=bench&user_name=seed-admin&password=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$admin_password")"
+cat > "$work/signin.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "$body"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Origin"] = "$base_url"
+LUA
+location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Origin: $base_url" --data "$body" "$base_url/api/sign_in")
+[ "$location" = "$base_url/" ] || { echo "sign-in does not succeed (redirect: $location)" >&2; exit 1; }
+
+raw=$("$bin" hash-rate --seconds "$duration" --json)
+raw_rate=$(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['verificationsPerSecond'], 1))" "$raw")
+
+metrics() { # wrk output file: requests/s p50 p99 errors
+  awk '/^Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
+       /Non-2xx|Socket errors/ { $1 = $1; err = err $0 "; " }
+       END { printf "%s %s %s %s\n", rps, p50, p99, (err == "" ? "0" : err) }' "$1"
+}
+
+wrk -t1 -c2 -d5s -H "Cookie: $root_cookie" "$base_url/users" >/dev/null
+wrk -t1 -c2 -d"${duration}s" --latency -H "Cookie: $root_cookie" "$base_url/users" > "$work/alone.txt"
+
+wrk -t1 -c"$signin_connections" -d"$((duration + 10))s" --latency -s "$work/signin.lua" "$base_url/api/sign_in" > "$work/signin.txt" &
+signin_pid=$!
+sleep 5
+wrk -t1 -c2 -d"${duration}s" --latency -H "Cookie: $root_cookie" "$base_url/users" > "$work/loaded.txt"
+wait "$signin_pid"
+
+read -r signin_rps signin_p50 signin_p99 signin_errors < <(metrics "$work/signin.txt")
+read -r alone_rps alone_p50 alone_p99 alone_errors < <(metrics "$work/alone.txt")
+read -r loaded_rps loaded_p50 loaded_p99 loaded_errors < <(metrics "$work/loaded.txt")
+signins=$(psql "$DATABASE_URL" -tAXc "select count(*) from events where event_name = 'ConsoleLogin' and outcome = 'success'")
+
+printf '\nraw argon2id rate (hash-rate, %s s):   %s verifications/s\n' "$duration" "$raw_rate"
+printf 'sign-in throughput (%s connections):  %s sign-ins/s = %s%% of the raw rate (p50 %s, p99 %s, errors %s)\n' \
+  "$signin_connections" "$signin_rps" "$(python3 -c "print(round(100 * $signin_rps / $raw_rate, 1))")" \
+  "$signin_p50" "$signin_p99" "$signin_errors"
+printf 'successful sign-ins recorded:         %s\n' "$signins"
+printf 'Users list alone (2 connections):     %s req/s, p50 %s, p99 %s, errors %s\n' "$alone_rps" "$alone_p50" "$alone_p99" "$alone_errors"
+printf 'Users list under sign-in load:        %s req/s, p50 %s, p99 %s, errors %s\n' "$loaded_rps" "$loaded_p50" "$loaded_p99" "$loaded_errors"
