@@ -30,12 +30,19 @@ macro_rules! say {
 }
 
 pub(crate) fn iam(db: &Database, args: &DatabaseArgs) -> Result<Iam> {
-    let config = IamConfig {
+    Ok(Iam::new(
+        db.pool.clone(),
+        iam_config(args)?,
+        Arc::new(SystemClock),
+    )?)
+}
+
+fn iam_config(args: &DatabaseArgs) -> Result<IamConfig> {
+    Ok(IamConfig {
         partition: Partition::new(&args.partition)?,
         secret_keys: crate::secret_key::load(args)?,
         ..IamConfig::default()
-    };
-    Ok(Iam::new(db.pool.clone(), config, Arc::new(SystemClock))?)
+    })
 }
 
 /// Normalises the public URL and checks it is an http(s) URL.
@@ -56,7 +63,12 @@ pub async fn serve(args: ServeArgs, db_args: DatabaseArgs) -> Result<()> {
         SecureCookies::Auto => public_url.starts_with("https://"),
     };
     let db = Database::open(&db_args).await?;
-    let iam = iam(&db, &db_args)?;
+    let mut config = iam_config(&db_args)?;
+    config.sign_in_throttle.failures = match args.sign_in_failures_per_ip {
+        0 => u32::MAX,
+        n => n,
+    };
+    let iam = Iam::new(db.pool.clone(), config, Arc::new(SystemClock))?;
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(args.site_root.to_string_lossy().into_owned())

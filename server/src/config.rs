@@ -148,6 +148,15 @@ pub struct ServeArgs {
     #[arg(long = "setup-link-minutes", env = "GATEHOUSE_SETUP_LINK_MINUTES", default_value_t = 60,
           value_parser = clap::value_parser!(u32).range(1..=10080))]
     pub setup_link_minutes: u32,
+    /// Failed sign-ins one source address may make in 15 minutes before its sign-ins are refused
+    /// until the 15 minutes are over; 0 turns the throttle off. Behind a reverse proxy every
+    /// request comes from the proxy's address, so there set it high or to 0.
+    #[arg(
+        long = "sign-in-failures-per-ip",
+        env = "GATEHOUSE_SIGN_IN_FAILURES_PER_IP",
+        default_value_t = 50
+    )]
+    pub sign_in_failures_per_ip: u32,
     /// Directory of the built site (pkg/ with the WebAssembly, JavaScript and CSS).
     #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

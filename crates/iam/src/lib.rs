@@ -83,6 +83,26 @@ pub struct IamConfig {
     /// The keys that seal stored secrets (TOTP seeds). The default is a random key for the
     /// life of the process, fit for tests only: a deployment configures its own.
     pub secret_keys: SecretKeys,
+    pub sign_in_throttle: SignInThrottle,
+}
+
+/// How many failed sign-ins one source address may make in a window before its sign-ins are
+/// refused until the window ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInThrottle {
+    pub failures: u32,
+    pub window: time::Duration,
+}
+
+impl Default for SignInThrottle {
+    /// 50 failures in 15 minutes: far above what people mistyping do, far below what guessing
+    /// needs.
+    fn default() -> Self {
+        Self {
+            failures: 50,
+            window: time::Duration::minutes(15),
+        }
+    }
 }
 
 /// The IAM quotas; AWS's defaults unless the deployment configures others.
@@ -127,6 +147,7 @@ struct Inner {
     partition: Partition,
     quotas: Quotas,
     secret_keys: SecretKeys,
+    sign_in_throttle: SignInThrottle,
     clock: Arc<dyn Clock>,
     permission_cache: authz::PermissionCache,
 }
@@ -141,6 +162,7 @@ impl Iam {
                 partition: config.partition,
                 quotas: config.quotas,
                 secret_keys: config.secret_keys,
+                sign_in_throttle: config.sign_in_throttle,
                 clock,
                 permission_cache: authz::PermissionCache::default(),
             }),

@@ -8,6 +8,10 @@
 //! root) out for a while, each further lockout twice as long as the one before, up to an hour;
 //! a successful sign-in or an administrator's unlock starts again from zero. While locked out,
 //! even the right password fails, with the same generic error.
+//!
+//! Throttling: failed sign-ins are also counted per source address; past the limit
+//! (`SignInThrottle`), sign-ins from that address fail at once, with the same generic error and
+//! no password check, until the window ends. Only that address is affected.
 
 use secrecy::SecretString;
 use serde_json::json;
@@ -32,6 +36,7 @@ enum Failure {
     LockedOut,
     PasswordExpired,
     WrongMfaCode,
+    Throttled,
 }
 
 impl Failure {
@@ -46,6 +51,7 @@ impl Failure {
             Self::LockedOut => "LockedOut",
             Self::PasswordExpired => "PasswordExpired",
             Self::WrongMfaCode => "WrongMfaCode",
+            Self::Throttled => "Throttled",
         }
     }
 }
@@ -65,6 +71,12 @@ impl Iam {
         password: &SecretString,
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
+        if self.throttled(meta).await? {
+            let detail = format!("root:{}", truncate(email));
+            self.record_failure(None, None, detail, Failure::Throttled, meta)
+                .await?;
+            return Err(Error::AuthenticationFailed);
+        }
         let row = match Email::try_from(email.trim()) {
             Ok(email) => sqlx::query!(
                 r#"select r.account_id as "account_id!", a.alias as "alias?", r.email as "email!",
@@ -171,6 +183,11 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
         let detail = format!("{}/{}", truncate(account), truncate(user_name));
+        if self.throttled(meta).await? {
+            self.record_failure(None, None, detail, Failure::Throttled, meta)
+                .await?;
+            return Err(Error::AuthenticationFailed);
+        }
         let parsed = AccountRef::parse(account)
             .ok()
             .zip(UserName::try_from(user_name.trim()).ok());
@@ -588,6 +605,24 @@ impl Iam {
         .await
     }
 
+    /// Whether sign-ins from the request's source address are refused for now.
+    async fn throttled(&self, meta: &RequestMeta) -> Result<bool> {
+        let Some(ip) = &meta.source_ip else {
+            return Ok(false);
+        };
+        let limit = i32::try_from(self.inner.sign_in_throttle.failures).unwrap_or(i32::MAX);
+        let window_start = self.now() - self.inner.sign_in_throttle.window;
+        Ok(sqlx::query_scalar!(
+            r#"select exists (select 1 from sign_in_throttle
+                 where source_ip = $1 and window_started_at > $2 and failures >= $3) as "throttled!""#,
+            ip,
+            window_start,
+            limit,
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     async fn record_failure(
         &self,
         account_id: Option<&AccountId>,
@@ -597,6 +632,23 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<()> {
         let mut conn = self.pool().acquire().await?;
+        if let (Some(ip), false) = (&meta.source_ip, matches!(failure, Failure::Throttled)) {
+            // A new window starts when the last one is over; the failure counts in it.
+            let window_start = self.now() - self.inner.sign_in_throttle.window;
+            sqlx::query!(
+                "insert into sign_in_throttle (source_ip, window_started_at, failures) values ($1, $2, 1)
+                 on conflict (source_ip) do update set
+                   window_started_at = case when sign_in_throttle.window_started_at <= $3
+                                            then $2 else sign_in_throttle.window_started_at end,
+                   failures = case when sign_in_throttle.window_started_at <= $3
+                                   then 1 else sign_in_throttle.failures + 1 end",
+                ip,
+                self.now(),
+                window_start,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
         events::append(
             &mut conn,
             NewEvent {

@@ -593,3 +593,82 @@ async fn console_access_is_given_reset_and_taken_away_ending_sessions(pool: PgPo
         Err(Error::NotFound { .. })
     ));
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_address_that_keeps_failing_is_throttled_and_no_one_is_locked_out(pool: PgPool) {
+    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+    let config = IamConfig {
+        hash_cost: HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        sign_in_throttle: SignInThrottle {
+            failures: 5,
+            window: Duration::minutes(15),
+        },
+        ..IamConfig::default()
+    };
+    let iam = Iam::new(pool, config, Arc::new(clock.clone())).unwrap();
+    let account = common::account(&iam, "root@acme.example").await.account_id;
+    let w = World { iam, clock, account };
+    w.user("alice", "alice passphrase 1", false).await;
+    let from = |ip: &str| RequestMeta {
+        source_ip: Some(ip.to_owned()),
+        ..meta()
+    };
+    let attacker = from("198.51.100.7");
+    // Spraying: one guess at each of many user names, none of which the per-user lockout sees.
+    for name in ["admin", "bob", "carol", "dave", "erin"] {
+        let r = w
+            .iam
+            .sign_in_user(w.account.as_str(), name, &secret("Summer2026!"), &attacker)
+            .await;
+        assert!(matches!(r, Err(Error::AuthenticationFailed)));
+    }
+    // Past the limit even the right password fails from there, with the same error...
+    let r = w
+        .iam
+        .sign_in_user(
+            w.account.as_str(),
+            "alice",
+            &secret("alice passphrase 1"),
+            &attacker,
+        )
+        .await;
+    assert!(matches!(r, Err(Error::AuthenticationFailed)));
+    let r = w
+        .iam
+        .sign_in_root("root@acme.example", &secret("root password 123"), &attacker)
+        .await;
+    assert!(matches!(r, Err(Error::AuthenticationFailed)));
+    let events = w.events("ConsoleLogin").await;
+    assert_eq!(
+        events[events.len() - 2..],
+        [
+            ("failure".to_owned(), Some("Throttled".to_owned())),
+            ("failure".to_owned(), Some("Throttled".to_owned()))
+        ]
+    );
+    // ...but alice is not locked out: from another address she signs in.
+    w.iam
+        .sign_in_user(
+            w.account.as_str(),
+            "alice",
+            &secret("alice passphrase 1"),
+            &from("203.0.113.9"),
+        )
+        .await
+        .unwrap();
+    // Refused attempts do not extend the window: once it is over, the address may try again.
+    w.clock.advance(Duration::minutes(15));
+    w.iam
+        .sign_in_user(
+            w.account.as_str(),
+            "alice",
+            &secret("alice passphrase 1"),
+            &attacker,
+        )
+        .await
+        .unwrap();
+}
