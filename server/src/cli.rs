@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::config::{
-    AccountCreateArgs, DatabaseArgs, SecureCookies, ServeArgs, SetupLinkArgs, UserCreateArgs,
+    AccountCreateArgs, DatabaseArgs, SecureCookies, ServeArgs, SetupLinkArgs, UnlockRootArgs, UserCreateArgs,
 };
 use crate::db::Database;
 
@@ -230,6 +230,34 @@ pub async fn account_create(args: AccountCreateArgs, db_args: DatabaseArgs) -> R
         if let Some(pw) = shown {
             println!("Root password (shown once): {pw}");
         }
+    }
+    Ok(())
+}
+
+/// `gatehouse account unlock-root`: lifts the root user's lockout and forgets its failed attempts.
+pub async fn unlock_root(args: UnlockRootArgs, db_args: DatabaseArgs) -> Result<()> {
+    let account = AccountRef::parse(&args.account)?;
+    let db = Database::open(&db_args).await?;
+    let result = async {
+        let iam = iam(&db, &db_args)?;
+        let info = iam
+            .find_account(&account)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account {}", args.account.trim()))?;
+        let was_locked = iam
+            .unlock_root(&Actor::Operator, &info.account_id, &cli_meta())
+            .await?;
+        Ok::<_, anyhow::Error>((info.account_id, was_locked))
+    }
+    .await;
+    db.close().await?;
+    let (account_id, was_locked) = result?;
+    if was_locked {
+        println!("The root user of account {account_id} is unlocked.");
+    } else {
+        println!(
+            "The root user of account {account_id} was not locked out; its failed attempts are forgotten."
+        );
     }
     Ok(())
 }

@@ -173,6 +173,15 @@ pub enum SecureCookies {
 pub enum AccountCommand {
     /// Create an account and its root user. Prints the account ID (and a generated root password, once).
     Create(AccountCreateArgs),
+    /// Lift the root user's sign-in lockout (nobody in the console can: root is the one locked out).
+    UnlockRoot(UnlockRootArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockRootArgs {
+    /// The account: its 12-digit ID or its alias.
+    #[arg(long)]
+    pub account: String,
 }
 
 #[derive(Debug, Args)]

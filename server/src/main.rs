@@ -35,6 +35,9 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Account(AccountCommand::Create(args))) => {
             server::cli::account_create(args, database).await
         }
+        Some(Command::Account(AccountCommand::UnlockRoot(args))) => {
+            server::cli::unlock_root(args, database).await
+        }
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
         Some(Command::Seed(args)) => server::seed::seed(args, database).await,

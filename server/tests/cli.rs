@@ -583,3 +583,51 @@ fn hash_rate_measures_verifications_per_second_without_a_database() {
     let rate = result["verificationsPerSecond"].as_f64().unwrap();
     assert!(rate > 0.0 && rate < 10_000.0, "{rate}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unlock_root_lifts_the_lockout_of_an_existing_account_only(pool: PgPool) {
+    let url = url_of(&pool);
+    let out = gatehouse(
+        &[
+            "account",
+            "create",
+            "--alias",
+            "unlockme",
+            "--root-email",
+            "root@unlock.example",
+            "--json",
+        ],
+        Some(&url),
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    sqlx::query(
+        "update root_users set failed_sign_ins = 10, lockouts = 1, locked_until = now() + interval '1 hour'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let out = gatehouse(
+        &["account", "unlock-root", "--account", "unlockme"],
+        Some(&url),
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("is unlocked"), "{}", stdout(&out));
+    let locked: Option<time::OffsetDateTime> = sqlx::query_scalar("select locked_until from root_users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(locked, None);
+    let out = gatehouse(
+        &["account", "unlock-root", "--account", "nosuchalias"],
+        Some(&url),
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no account nosuchalias"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -461,6 +461,40 @@ impl Iam {
     }
 }
 
+impl Iam {
+    /// Lifts the root user's lockout and forgets its failed attempts: the operator's action (the
+    /// `gatehouse` CLI), since root is the one locked out and no IAM user manages root. Returns
+    /// whether root was locked out.
+    pub async fn unlock_root(&self, actor: &Actor, account: &AccountId, meta: &RequestMeta) -> Result<bool> {
+        let arn = self.partition().root_arn(account);
+        if !matches!(actor, Actor::Operator) {
+            return Err(Error::AccessDenied {
+                actor: actor.label(),
+                action: "gatehouse:UnlockRoot".to_owned(),
+                resource: arn,
+            });
+        }
+        let mut tx = self.pool().begin().await?;
+        let before = sqlx::query_scalar!(
+            "update root_users r set failed_sign_ins = 0, lockouts = 0, locked_until = null
+             from root_users old where r.account_id = $1 and old.account_id = r.account_id
+             returning old.locked_until",
+            account.as_str()
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "account",
+            name: account.to_string(),
+        })?;
+        let mut event = change_event(account, Source::Cli, "UnlockRoot", actor, meta, &arn, json!({}));
+        event.before = Some(json!({ "lockedUntil": before.map(|t| t.unix_timestamp()) }));
+        events::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(before.is_some_and(|until| until > self.now()))
+    }
+}
+
 /// Adds a password hash to the user's history and forgets all but the newest few.
 pub(crate) async fn record_history(tx: &mut sqlx::PgConnection, user_id: &str, hash: &str) -> Result<()> {
     sqlx::query!(

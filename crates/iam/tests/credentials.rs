@@ -263,6 +263,42 @@ async fn root_is_locked_out_too_and_the_lockout_ends_by_itself(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../../migrations")]
+async fn only_the_operator_unlocks_a_locked_out_root_user(pool: PgPool) {
+    let w = world(pool).await;
+    assert!(
+        !w.iam.unlock_root(&OP, &w.account, &meta()).await.unwrap(),
+        "not locked"
+    );
+    for _ in 0..10 {
+        assert!(w.sign_in_root("wrong").await.is_err());
+    }
+    assert!(w.sign_in_root("root password 123").await.is_err(), "locked out");
+    let admin = w.user("admin", "admin passphrase 1", false).await;
+    w.iam
+        .attach_user_policy(
+            &OP,
+            &w.account,
+            &admin.user_name,
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let admin = Actor::Principal(w.sign_in("admin", "admin passphrase 1").await.unwrap().principal);
+    assert!(matches!(
+        w.iam.unlock_root(&admin, &w.account, &meta()).await,
+        Err(Error::AccessDenied { .. })
+    ));
+    assert!(w.iam.unlock_root(&OP, &w.account, &meta()).await.unwrap());
+    w.sign_in_root("root password 123").await.unwrap();
+    assert_eq!(
+        w.events("UnlockRoot").await,
+        [("success".to_owned(), None), ("success".to_owned(), None)]
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
 async fn a_required_reset_signs_in_to_the_change_stage_only(pool: PgPool) {
     let w = world(pool).await;
     w.user("alice", "first password 1", true).await;
