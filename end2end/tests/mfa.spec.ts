@@ -183,7 +183,14 @@ test('signing in again asks for an MFA code after the password', async ({ browse
   await go(page, '/security-credentials');
   const panel = page.getByTestId('access-keys-panel');
   await expect(panel.getByTestId('no-access-keys')).toBeVisible();
-  await panel.getByRole('button', { name: 'Create access key' }).click();
+  // A key of one's own needs one's password again.
+  await panel.locator('summary', { hasText: 'Create access key' }).click();
+  const createForm = page.getByRole('form', { name: 'Create access key' });
+  await createForm.getByLabel('Password').fill('not my password');
+  await createForm.getByRole('button', { name: 'Create access key' }).click();
+  await expect(panel.getByRole('alert')).toContainText('password');
+  await createForm.getByLabel('Password').fill(chosenPassword);
+  await createForm.getByRole('button', { name: 'Create access key' }).click();
   const created = page.getByTestId('new-access-key');
   await expect(created).toContainText('This is the only time that the secret access key can be viewed or downloaded.');
   const keyId = await created.getByTestId('new-access-key-id').innerText();

@@ -270,7 +270,15 @@ async fn access_keys_show_their_secret_once(pool: PgPool) {
             (r.status(), r.text().await.unwrap())
         }
     };
-    let (status, body) = call("create_access_key", vec![]).await;
+    // One's own key needs one's password again.
+    for wrong in [vec![], vec![("password", "not my password".to_owned())]] {
+        let (status, body) = call("create_access_key", wrong).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains(r#""field":"password""#), "{body}");
+    }
+    assert_eq!(app.count("select count(*) from access_keys").await, 0);
+    let password = || vec![("password", "alice password 1".to_owned())];
+    let (status, body) = call("create_access_key", password()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let created: serde_json::Value = serde_json::from_str(&body).unwrap();
     let id = created["access_key_id"].as_str().unwrap().to_owned();
@@ -297,9 +305,9 @@ async fn access_keys_show_their_secret_once(pool: PgPool) {
         "{events:?}"
     );
 
-    let (status, _) = call("create_access_key", vec![]).await;
+    let (status, _) = call("create_access_key", password()).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = call("create_access_key", vec![]).await;
+    let (status, body) = call("create_access_key", password()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(
         body.contains("Cannot exceed quota for AccessKeysPerUser: 2."),

@@ -92,14 +92,27 @@ pub async fn list_access_keys(user_name: Option<String>) -> Result<AccessKeys, A
     })
 }
 
-/// Creates an access key; its secret is in the answer and nowhere else, ever.
+/// Creates an access key; its secret is in the answer and nowhere else, ever. A key of one's own
+/// is a new credential of one's own, so it needs one's password again, as removing MFA does.
 #[server(prefix = "/api", endpoint = "create_access_key")]
-pub async fn create_access_key(user_name: Option<String>) -> Result<NewAccessKeyView, AppError> {
+pub async fn create_access_key(
+    user_name: Option<String>,
+    password: Option<super::Password>,
+) -> Result<NewAccessKeyView, AppError> {
     use crate::ssr::*;
     use secrecy::ExposeSecret;
     let state = state()?;
     let meta = request_meta();
     let (actor, account) = actor().await?;
+    if user_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        let gatehouse_iam::Actor::Principal(principal) = &actor else {
+            return Err(AppError::NotSignedIn);
+        };
+        state
+            .iam
+            .verify_own_password(principal, &password.unwrap_or_default().into_secret())
+            .await?;
+    }
     let name = owner::name(&actor, user_name.as_deref())?;
     let created = state
         .iam

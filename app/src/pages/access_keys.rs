@@ -71,13 +71,33 @@ pub fn AccessKeysPanel(user_name: Option<String>) -> impl IntoView {
                                         </table>
                                     }.into_any()
                                 }}
-                                <ActionForm action=create attr:class="inline-form" attr:aria-label="Create access key">
-                                    <input type="hidden" name="user_name" value=owner_value.get_value()/>
-                                    <button type="submit" class="button primary" disabled=full>"Create access key"</button>
-                                    {full.then(|| view! {
-                                        <span class="hint">{format!(" You have the maximum of {max} access keys: delete one to create another.")}</span>
-                                    })}
-                                </ActionForm>
+                                {if full {
+                                    view! {
+                                        <p class="hint">{format!("You have the maximum of {max} access keys: delete one to create another.")}</p>
+                                    }.into_any()
+                                } else if own {
+                                    view! {
+                                        <details class="manage" open=move || create_error.get().is_some()>
+                                            <summary class="button primary">"Create access key"</summary>
+                                            <ActionForm action=create attr:class="form narrow" attr:aria-label="Create access key">
+                                                <input type="hidden" name="user_name" value=""/>
+                                                <div class="field">
+                                                    <label for="new-key-password">"Password"</label>
+                                                    <input id="new-key-password" type="password" name="password" autocomplete="current-password" required/>
+                                                    <p class="hint">"Enter your password to confirm: an access key signs in to the IAM API as you."</p>
+                                                </div>
+                                                <button type="submit" class="button primary">"Create access key"</button>
+                                            </ActionForm>
+                                        </details>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=create attr:class="inline-form" attr:aria-label="Create access key">
+                                            <input type="hidden" name="user_name" value=owner_value.get_value()/>
+                                            <button type="submit" class="button primary">"Create access key"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                }}
                             }.into_any()
                         }
                         Err(e) => view! { <p class="hint" role="alert">{e.to_string()}</p> }.into_any(),
