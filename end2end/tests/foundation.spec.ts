@@ -79,7 +79,7 @@ test('an IAM user signs in on the account alias URL and reaches the dashboard', 
   await expect(page.getByTestId('whoami')).toHaveText(`${user} @ ${alias} (${grouped(accountId)})`);
   await expect(page.getByTestId('account-id')).toHaveText(grouped(accountId));
   await expect(page.getByTestId('signin-url')).toHaveText(`http://127.0.0.1:3100/signin/${alias}`);
-  await expect(page.getByRole('navigation', { name: 'Identity and Access Management' }).getByRole('link')).toHaveText(['Dashboard', 'User groups', 'Users', 'Policies', 'Account settings', 'Policy simulator', 'Event history']);
+  await expect(page.getByRole('navigation', { name: 'Identity and Access Management' }).getByRole('link')).toHaveText(['Dashboard', 'User groups', 'Users', 'Policies', 'Account settings', 'Policy simulator', 'Event history', 'Credential report']);
   await page.screenshot({ path: 'screenshots/dashboard-user.png', fullPage: true });
 });
 

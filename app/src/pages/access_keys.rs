@@ -16,14 +16,22 @@ pub fn AccessKeysPanel(user_name: Option<String>) -> impl IntoView {
     let update = ServerAction::<UpdateAccessKey>::new();
     let delete = ServerAction::<DeleteAccessKey>::new();
     let owner = user_name.clone();
+    // The list reloads after a change that succeeded only: after a refused one the form stays
+    // open, with its error, for another try.
+    let created_ok = Memo::new(move |prev: Option<&usize>| match create.value().get() {
+        Some(Ok(_)) => create.version().get(),
+        _ => prev.copied().unwrap_or(0),
+    });
+    let updated_ok = Memo::new(move |prev: Option<&usize>| match update.value().get() {
+        Some(Ok(_)) => update.version().get(),
+        _ => prev.copied().unwrap_or(0),
+    });
+    let deleted_ok = Memo::new(move |prev: Option<&usize>| match delete.value().get() {
+        Some(Ok(_)) => delete.version().get(),
+        _ => prev.copied().unwrap_or(0),
+    });
     let keys = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                update.version().get(),
-                delete.version().get(),
-            )
-        },
+        move || (created_ok.get(), updated_ok.get(), deleted_ok.get()),
         move |_| list_access_keys(owner.clone()),
     );
     let create_error = form_error(create.value());
@@ -44,7 +52,6 @@ pub fn AccessKeysPanel(user_name: Option<String>) -> impl IntoView {
             {move || created().map(|key| view! { <NewKeyShown key/> })}
             <FormAlert error=create_error fields=&[]/>
             <FormAlert error=update_error fields=&[]/>
-            // The list reloads after any change, closing the confirmation, so its error shows here.
             <FormAlert error=delete_error fields=&[]/>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -59,9 +66,8 @@ pub fn AccessKeysPanel(user_name: Option<String>) -> impl IntoView {
                                     view! {
                                         <table class="table" aria-label="Access keys">
                                             <thead><tr>
-                                                <th>"Access key ID"</th><th>"Status"</th><th>"Created"</th><th>"Age"</th>
-                                                <th>"Last used"</th><th>"Last used service"</th><th>"Last used region"</th>
-                                                <th><span class="sr-only">"Actions"</span></th>
+                                                <th>"Access key ID"</th><th>"Status"</th><th>"Created"</th>
+                                                <th>"Last used"</th><th><span class="sr-only">"Actions"</span></th>
                                             </tr></thead>
                                             <tbody>
                                                 {list.keys.into_iter().enumerate().map(|(i, k)| view! {
@@ -150,11 +156,13 @@ fn KeyRow(
             } else {
                 view! { <span class="badge badge-warn">"Inactive"</span> }.into_any()
             }}</td>
-            <td>{k.created.clone()}</td>
-            <td>{k.age.clone()}</td>
-            <td>{k.last_used.clone()}</td>
-            <td>{k.last_used_service.clone()}</td>
-            <td>{k.last_used_region.clone()}</td>
+            <td>{k.created.clone()}<span class="cell-note">{k.age.clone()}</span></td>
+            <td>
+                {k.last_used.clone()}
+                {(k.last_used != "N/A").then(|| view! {
+                    <span class="cell-note">{format!("{} in {}", k.last_used_service, k.last_used_region)}</span>
+                })}
+            </td>
             <td class="actions">
                 <ActionForm action=update attr:class="inline-form" attr:aria-label=update_label>
                     <input type="hidden" name="access_key_id" value=id/>
