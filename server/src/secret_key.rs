@@ -31,16 +31,19 @@ fn read(path: &Path) -> Result<SecretKey> {
     SecretKey::from_hex(&text).with_context(|| format!("the secret key file {}", path.display()))
 }
 
-/// Reads the default key file, creating it with a new random key if there is none.
+/// Reads the default key file, creating it with a new random key if there is none. The key is
+/// written to a private temporary file first and then linked into place, which fails if the file
+/// appeared meanwhile: two processes starting at once end up with the same key, and nobody ever
+/// reads a half-written file.
 fn read_or_create(path: &Path) -> Result<SecretKey> {
     if path.exists() {
         return read(path);
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-    }
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     let key = SecretKey::generate();
+    let temporary = dir.join(format!(".secret.key.{}.{}", std::process::id(), key.id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -48,14 +51,27 @@ fn read_or_create(path: &Path) -> Result<SecretKey> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create the secret key file {}", path.display()))?;
-    writeln!(file, "{}", key.to_hex())
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write the secret key file {}", path.display()))?;
-    tracing::info!(path = %path.display(), key_id = key.id(), "generated a new secret key");
-    Ok(key)
+    let written = options
+        .open(&temporary)
+        .and_then(|mut file| {
+            writeln!(file, "{}", key.to_hex())?;
+            file.sync_all()
+        })
+        .with_context(|| format!("cannot write the secret key file {}", temporary.display()));
+    let linked = written.and_then(|()| {
+        std::fs::hard_link(&temporary, path).or_else(|e| match e.kind() {
+            // Another process made the key first: use theirs.
+            std::io::ErrorKind::AlreadyExists => Ok(()),
+            _ => Err(e).with_context(|| format!("cannot create the secret key file {}", path.display())),
+        })
+    });
+    let _ = std::fs::remove_file(&temporary);
+    linked?;
+    let stored = read(path)?;
+    if stored.id() == key.id() {
+        tracing::info!(path = %path.display(), key_id = key.id(), "generated a new secret key");
+    }
+    Ok(stored)
 }
 
 /// Refuses a key file that others than its owner may read.
@@ -104,5 +120,20 @@ mod tests {
         }
         let err = format!("{:#}", read(&dir.path().join("bad.key")).unwrap_err());
         assert!(err.contains("64 hexadecimal digits"), "{err}");
+    }
+
+    #[test]
+    fn processes_starting_at_once_share_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let ids: Vec<String> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| read_or_create(&path).unwrap().id().to_owned()))
+                .collect();
+            starts.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(files.len(), 1, "no temporary file is left behind");
     }
 }

@@ -13,8 +13,13 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 
 fn gatehouse(args: &[&str], database_url: Option<&str>, stdin: Option<&str>) -> Output {
+    // The data directory (and its secret key file) of commands that name none: a scratch one,
+    // never the source tree.
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let data = DATA.get_or_init(|| tempfile::tempdir().unwrap());
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
     cmd.args(args)
+        .env("GATEHOUSE_DATA", data.path().join("data"))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
