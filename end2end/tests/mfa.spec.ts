@@ -181,6 +181,9 @@ test('signing in again asks for an MFA code after the password', async ({ browse
 
   // Signed in with MFA, the user creates an access key: the secret is shown this once.
   await go(page, '/security-credentials');
+  // Their own groups and a check of their own permissions, which need no permission.
+  await expect(page.getByTestId('my-groups')).toContainText('You are not in any user group');
+  await expect(page.getByRole('form', { name: 'Check effective permissions' })).toBeVisible();
   const panel = page.getByTestId('access-keys-panel');
   await expect(panel.getByTestId('no-access-keys')).toBeVisible();
   // A key of one's own needs one's password again.

@@ -262,6 +262,7 @@ const FUNCTIONS: &[(&str, Form)] = &[
 
 /// The functions every signed-in principal may use on itself.
 const SELF_SERVICE: &[(&str, Form)] = &[
+    ("my_groups", &[]),
     (
         "change_password",
         &[

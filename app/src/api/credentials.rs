@@ -301,3 +301,29 @@ pub async fn unlock_user(user_name: String) -> Result<(), AppError> {
     state.iam.unlock_user(&actor, &account, &name, &meta).await?;
     Ok(())
 }
+
+/// One of the signed-in user's groups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyGroup {
+    pub name: String,
+    pub arn: String,
+}
+
+/// The signed-in user's groups (none for root), for My security credentials. Needs no
+/// permission: it is what the principal itself belongs to.
+#[server(prefix = "/api", endpoint = "my_groups")]
+pub async fn my_groups() -> Result<Vec<MyGroup>, AppError> {
+    use crate::ssr::*;
+    let state = state()?;
+    let principal = current_principal().await?;
+    Ok(state
+        .iam
+        .own_groups(&principal)
+        .await?
+        .into_iter()
+        .map(|g| MyGroup {
+            name: g.name,
+            arn: g.arn,
+        })
+        .collect())
+}

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-use crate::api::{pending_password_change, ChangePassword, CompletePasswordChange, SignOutEverywhere};
+use crate::api::{
+    my_groups, pending_password_change, ChangePassword, CompletePasswordChange, SignOutEverywhere,
+};
 use crate::components::{field_error, form_error, use_me, AuthLayout, Field, FormAlert};
 use crate::error::AppError;
 
@@ -67,6 +69,51 @@ pub fn ChangePasswordPage() -> impl IntoView {
     }
 }
 
+/// My groups, and a check of my effective permissions: what the signed-in user belongs to and
+/// may do, which needs no permission to look at.
+#[component]
+fn MyAccess() -> impl IntoView {
+    let me = use_me();
+    let groups = Resource::new(|| (), |_| my_groups());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let me = match me {
+                    Some(me) => me.await.ok(),
+                    None => None,
+                };
+                let groups = groups.await.unwrap_or_default();
+                match me {
+                    None => ().into_any(),
+                    Some(me) if me.is_root => view! {
+                        <div class="panel">
+                            <h2>"My groups and permissions"</h2>
+                            <p class="hint">"As the root user you may perform every action in this account; the root user belongs to no groups. Use an IAM user for everyday work."</p>
+                        </div>
+                    }.into_any(),
+                    Some(me) => view! {
+                        <div class="panel" data-testid="my-groups">
+                            <h2>"My groups"</h2>
+                            {if groups.is_empty() {
+                                view! { <p class="hint">"You are not in any user group: your permissions come from policies attached to you."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list">
+                                        {groups.into_iter().map(|g| view! {
+                                            <li><strong>{g.name}</strong>" "<span class="mono hint">{g.arn}</span></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </div>
+                        <crate::pages::WhyPanel user_name=me.display_name.clone()/>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn SecurityCredentialsPage() -> impl IntoView {
     let me = use_me();
@@ -120,6 +167,7 @@ pub fn SecurityCredentialsPage() -> impl IntoView {
             </div>
             <crate::pages::mfa::MfaDevicesPanel user_name=None/>
             <crate::pages::access_keys::AccessKeysPanel user_name=None/>
+            <MyAccess/>
             <div class="panel">
                 <h2>"Sessions"</h2>
                 <p class="hint">"Sign out of Gatehouse everywhere: in this browser and in every other one where you are signed in."</p>

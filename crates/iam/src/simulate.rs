@@ -21,7 +21,7 @@ pub struct Simulation {
 impl Iam {
     /// Evaluates `actions` on `resource` for a user, with the user's own request context plus
     /// `context` entries (such as `aws:SourceIp`), authorized as `iam:SimulatePrincipalPolicy`
-    /// on the user's ARN.
+    /// on the user's ARN, except for the user itself.
     pub async fn simulate_user(
         &self,
         actor: &Actor,
@@ -68,9 +68,17 @@ impl Iam {
             }
             Err(e) => return Err(e),
         };
-        let _ok = self
-            .authorize(actor, "iam:SimulatePrincipalPolicy", &u.arn, account)
-            .await?;
+        // Anyone may check their own effective permissions (My security credentials): knowing
+        // what one may do grants nothing. Everyone else needs iam:SimulatePrincipalPolicy.
+        let is_self = matches!(
+            actor,
+            Actor::Principal(p) if matches!(&p.kind, crate::PrincipalKind::User { user_id, .. } if user_id.as_str() == u.id)
+        );
+        if !is_self {
+            let _ok = self
+                .authorize(actor, "iam:SimulatePrincipalPolicy", &u.arn, account)
+                .await?;
+        }
         let permissions = self.permissions(&u.id, None).await?;
         let set = &permissions.set;
         let mut ctx = self.request_context(&u.arn, account, Some((&u.id, &u.name)));
@@ -100,5 +108,31 @@ fn well_formed_action(action: &str) -> bool {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
         }
         None => false,
+    }
+}
+
+impl Iam {
+    /// The groups of the signed-in IAM user (none for root), by name: self-knowledge for My
+    /// security credentials, needing no permission, as AWS's GetCallerIdentity needs none.
+    pub async fn own_groups(&self, principal: &crate::Principal) -> Result<Vec<crate::EntityRef>> {
+        let crate::PrincipalKind::User { user_id, .. } = &principal.kind else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query!(
+            "select g.group_name, g.path from group_members m join iam_groups g using (group_id)
+             where m.user_id = $1 order by lower(g.group_name)",
+            user_id.as_str(),
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|g| crate::EntityRef {
+                arn: self
+                    .partition()
+                    .entity_arn(&principal.account_id, "group", &g.path, &g.group_name),
+                name: g.group_name,
+            })
+            .collect())
     }
 }

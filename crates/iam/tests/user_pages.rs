@@ -736,3 +736,71 @@ async fn tags_are_validated_unique_ignoring_case_limited_and_seen_by_policies(po
         .unwrap();
     assert!(iam.get_user(&OP, &acct, &gil).await.unwrap().tags.is_empty());
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn users_see_their_own_groups_and_permissions_without_any_policy(pool: PgPool) {
+    let iam = iam(pool);
+    let a = account(&iam, "root@a.example").await.account_id;
+    let (alice, _) = user(&iam, &a, "alice").await;
+    create_user(&iam, &OP, &a, "bob", "/").await.unwrap();
+    iam.create_group(
+        &OP,
+        &a,
+        "Ops".parse().unwrap(),
+        IamPath::default(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    iam.add_user_to_group(
+        &OP,
+        &a,
+        &"Ops".parse().unwrap(),
+        &"alice".parse().unwrap(),
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let Actor::Principal(principal) = &alice else {
+        unreachable!()
+    };
+    let groups = iam.own_groups(principal).await.unwrap();
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.arn.clone()))
+            .collect::<Vec<_>>(),
+        vec![("Ops", format!("arn:aws:iam::{a}:group/Ops"))]
+    );
+    // alice has no policy at all, yet may ask what she may do...
+    let own = iam
+        .simulate_user(
+            &alice,
+            &a,
+            &"alice".parse().unwrap(),
+            &["iam:ListUsers".to_owned()],
+            "*",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        own[0].explanation.decision,
+        gatehouse_policy::Decision::ImplicitDeny
+    );
+    // ...but not what bob may do.
+    assert!(matches!(
+        iam.simulate_user(
+            &alice,
+            &a,
+            &"bob".parse().unwrap(),
+            &["iam:ListUsers".to_owned()],
+            "*",
+            &[]
+        )
+        .await,
+        Err(Error::AccessDenied { .. })
+    ));
+}
