@@ -49,6 +49,38 @@ impl std::fmt::Debug for NewAccessKeyView {
 #[cfg(feature = "ssr")]
 use super::credential_owner as owner;
 
+/// What a change to one existing key starts from: the signed-in actor, whose key it is (a user
+/// named in the form, or the actor itself) and the key's ID, parsed.
+#[cfg(feature = "ssr")]
+struct KeyRequest {
+    state: crate::ssr::AppState,
+    meta: gatehouse_iam::RequestMeta,
+    actor: gatehouse_iam::Actor,
+    account: gatehouse_iam::AccountId,
+    owner: Option<gatehouse_iam::UserName>,
+    id: gatehouse_iam::AccessKeyId,
+}
+
+#[cfg(feature = "ssr")]
+impl KeyRequest {
+    async fn of(user_name: Option<String>, access_key_id: &str) -> Result<Self, AppError> {
+        use crate::ssr::*;
+        let state = state()?;
+        let meta = request_meta();
+        let (actor, account) = actor().await?;
+        let owner = owner::name(&actor, user_name.as_deref())?;
+        let id = access_key_id.trim().parse()?;
+        Ok(Self {
+            state,
+            meta,
+            actor,
+            account,
+            owner,
+            id,
+        })
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn age(created: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
     match (now - created).whole_days() {
@@ -132,16 +164,18 @@ pub async fn update_access_key(
     status: String,
     user_name: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let meta = request_meta();
-    let (actor, account) = actor().await?;
-    let name = owner::name(&actor, user_name.as_deref())?;
-    let id: gatehouse_iam::AccessKeyId = access_key_id.trim().parse()?;
+    let k = KeyRequest::of(user_name, &access_key_id).await?;
     let status: gatehouse_iam::AccessKeyStatus = status.parse()?;
-    state
+    k.state
         .iam
-        .update_access_key(&actor, &account, owner::of(name.as_ref()), &id, status, &meta)
+        .update_access_key(
+            &k.actor,
+            &k.account,
+            owner::of(k.owner.as_ref()),
+            &k.id,
+            status,
+            &k.meta,
+        )
         .await?;
     Ok(())
 }
@@ -153,21 +187,17 @@ pub async fn delete_access_key(
     confirm: String,
     user_name: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::*;
-    let state = state()?;
-    let meta = request_meta();
-    let (actor, account) = actor().await?;
-    let name = owner::name(&actor, user_name.as_deref())?;
-    let id: gatehouse_iam::AccessKeyId = access_key_id.trim().parse()?;
+    let k = KeyRequest::of(user_name, &access_key_id).await?;
+    let id = &k.id;
     if confirm.trim() != id.as_str() {
         return Err(AppError::Invalid {
             field: "confirm".into(),
             message: format!("To confirm deletion, enter the access key ID {id}."),
         });
     }
-    state
+    k.state
         .iam
-        .delete_access_key(&actor, &account, owner::of(name.as_ref()), &id, &meta)
+        .delete_access_key(&k.actor, &k.account, owner::of(k.owner.as_ref()), id, &k.meta)
         .await?;
     Ok(())
 }

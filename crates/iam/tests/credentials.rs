@@ -634,16 +634,11 @@ async fn console_access_is_given_reset_and_taken_away_ending_sessions(pool: PgPo
 async fn an_address_that_keeps_failing_is_throttled_and_no_one_is_locked_out(pool: PgPool) {
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
         sign_in_throttle: SignInThrottle {
             failures: 5,
             window: Duration::minutes(15),
         },
-        ..IamConfig::default()
+        ..common::cheap_config()
     };
     let iam = Iam::new(pool, config, Arc::new(clock.clone())).unwrap();
     let account = common::account(&iam, "root@acme.example").await.account_id;

@@ -11,31 +11,30 @@ use sqlx::PgPool;
 
 pub const OP: Actor = Actor::Operator;
 
-pub fn iam_with(pool: PgPool, quotas: Quotas) -> Iam {
-    let config = IamConfig {
-        // Cheap hashes keep the suite fast; the production cost is tested in password.rs.
+/// The services' configuration for tests: cheap hashes keep the suite fast (the production
+/// cost is tested in password.rs).
+pub fn cheap_config() -> IamConfig {
+    IamConfig {
         hash_cost: HashCost {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
         },
-        quotas,
         ..IamConfig::default()
+    }
+}
+
+pub fn iam_with(pool: PgPool, quotas: Quotas) -> Iam {
+    let config = IamConfig {
+        quotas,
+        ..cheap_config()
     };
     Iam::new(pool, config, Arc::new(SystemClock)).unwrap()
 }
 
 /// An `Iam` with cheap hashes whose clock the test moves.
 pub fn iam_with_clock(pool: PgPool, clock: ManualClock) -> Iam {
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    Iam::new(pool, config, Arc::new(clock)).unwrap()
+    Iam::new(pool, cheap_config(), Arc::new(clock)).unwrap()
 }
 
 pub fn iam(pool: PgPool) -> Iam {
