@@ -80,6 +80,7 @@ pub fn request_meta() -> RequestMeta {
     RequestMeta {
         secure_transport,
         console_session: None,
+        access_key_id: None,
         source_ip: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

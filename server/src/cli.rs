@@ -8,15 +8,16 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use app::ssr::{AppState, ConsoleSettings, Metrics};
 use gatehouse_iam::{
-    generate_password, AccountAlias, AccountRef, Actor, Email, Iam, IamConfig, IamPath, NewAccount, NewUser,
-    Partition, RequestMeta, Source, SystemClock, UserName,
+    generate_password, AccountAlias, AccountRef, Actor, CredentialOwner, Email, Iam, IamConfig, IamPath,
+    NewAccount, NewUser, Partition, RequestMeta, Source, SystemClock, UserName,
 };
 use leptos::prelude::LeptosOptions;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::config::{
-    AccountCreateArgs, DatabaseArgs, SecureCookies, ServeArgs, SetupLinkArgs, UnlockRootArgs, UserCreateArgs,
+    AccessKeyCreateArgs, AccountCreateArgs, DatabaseArgs, SecureCookies, ServeArgs, SetupLinkArgs,
+    UnlockRootArgs, UserCreateArgs,
 };
 use crate::db::Database;
 
@@ -307,11 +308,61 @@ pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<
     Ok(())
 }
 
+/// `gatehouse access-key create`: a key for a user (or root), so a script can make its first
+/// signed call without the browser. The secret is printed once and never stored in clear.
+pub async fn access_key_create(args: AccessKeyCreateArgs, db_args: DatabaseArgs) -> Result<()> {
+    let account = AccountRef::parse(&args.account)?;
+    let user = args
+        .user
+        .as_deref()
+        .map(|u| UserName::try_from(u.trim()))
+        .transpose()?;
+    let db = Database::open(&db_args).await?;
+    let result = async {
+        let iam = iam(&db, &db_args)?;
+        let info = iam
+            .find_account(&account)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account {}", args.account.trim()))?;
+        let owner = match &user {
+            Some(name) => CredentialOwner::User(name),
+            None => CredentialOwner::Root,
+        };
+        let key = iam
+            .create_access_key(&Actor::Operator, &info.account_id, owner, &cli_meta())
+            .await?;
+        Ok::<_, anyhow::Error>(key)
+    }
+    .await;
+    db.close().await?;
+    let key = result?;
+    let secret = key.secret_access_key.expose_secret();
+    if args.json {
+        let mut out = json!({
+            "AccessKey": {
+                "AccessKeyId": key.access_key_id.as_str(),
+                "SecretAccessKey": secret,
+                "Status": "Active",
+            }
+        });
+        if let Some(name) = &user {
+            out["AccessKey"]["UserName"] = json!(name.as_str());
+        }
+        println!("{out}");
+    } else {
+        println!("Access key ID:     {}", key.access_key_id);
+        println!("Secret access key: {secret}");
+        println!("(The secret is shown this once. Store it now, e.g. with `aws configure`.)");
+    }
+    Ok(())
+}
+
 fn cli_meta() -> RequestMeta {
     RequestMeta {
         source_ip: None,
         user_agent: Some(format!("gatehouse-cli/{}", env!("CARGO_PKG_VERSION"))),
         secure_transport: false,
         console_session: None,
+        access_key_id: None,
     }
 }

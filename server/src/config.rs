@@ -31,6 +31,9 @@ pub enum Command {
     User(UserCommand),
     /// Print a new one-time setup link, replacing any earlier one (only while no account exists).
     SetupLink(SetupLinkArgs),
+    /// Manage access keys: bootstrap a script's first key without the browser.
+    #[command(subcommand)]
+    AccessKey(AccessKeyCommand),
     /// Check and simulate IAM policy documents (no database needed).
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -41,6 +44,30 @@ pub enum Command {
     /// verifications per second on every core (no database needed). The sign-in benchmark
     /// compares sign-in throughput with it.
     HashRate(HashRateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessKeyCommand {
+    /// Create an access key for an IAM user or the root user. Prints the key ID and its secret
+    /// access key, once.
+    Create(AccessKeyCreateArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("owner").required(true).args(["user", "root"])))]
+pub struct AccessKeyCreateArgs {
+    /// The account: its 12-digit ID or its alias.
+    #[arg(long)]
+    pub account: String,
+    /// The IAM user the key is for.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The key is the root user's (AWS advises against root keys: prefer an IAM user).
+    #[arg(long)]
+    pub root: bool,
+    /// Print the result as JSON (AWS's CreateAccessKey shape).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,4 +1,5 @@
-//! The HTTP surface: the console (Leptos pages and server functions) with sessions, `/healthz`,
+//! The HTTP surface: the console (Leptos pages and server functions) with sessions, the IAM API
+//! (`query_api`, on `POST /` and `GET /?Action=`), `/healthz`,
 //! `/metrics`, the static site, and the middleware every request passes through (metrics,
 //! security headers, and the Origin check that refuses cross-site state changes).
 
@@ -76,6 +77,12 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn_with_state(origins, verify_origin))
+        // The IAM API shares the port: its requests are signed, not cookie-borne, so they are
+        // answered before the console's CSRF check, which they could not pass.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::query_api::route,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .with_state(state);

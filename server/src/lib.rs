@@ -7,6 +7,7 @@ pub mod db;
 pub mod embedded;
 mod http;
 pub mod policy_cmd;
+pub mod query_api;
 pub mod secret_key;
 pub mod seed;
 

@@ -1,5 +1,7 @@
 use clap::Parser;
-use server::config::{AccountCommand, Cli, Command, HashRateArgs, PolicyCommand, UserCommand};
+use server::config::{
+    AccessKeyCommand, AccountCommand, Cli, Command, HashRateArgs, PolicyCommand, UserCommand,
+};
 
 /// mimalloc instead of the system allocator: server rendering allocates many small strings, and
 /// glibc's malloc took a fifth of the server's time under load (docs/performance.md).
@@ -39,6 +41,9 @@ async fn main() -> std::process::ExitCode {
             server::cli::unlock_root(args, database).await
         }
         Some(Command::User(UserCommand::Create(args))) => server::cli::user_create(args, database).await,
+        Some(Command::AccessKey(AccessKeyCommand::Create(args))) => {
+            server::cli::access_key_create(args, database).await
+        }
         Some(Command::SetupLink(args)) => server::cli::setup_link(args, database).await,
         Some(Command::Seed(args)) => server::seed::seed(args, database).await,
         Some(Command::Policy(_) | Command::HashRate(_)) | None => Ok(()),

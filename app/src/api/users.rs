@@ -100,6 +100,7 @@ pub async fn list_users(
         after,
         limit: 50,
         descending: descending.unwrap_or(false),
+        path_prefix: None,
     };
     let page = state.iam.list_users(&actor, &account, &query).await?;
     let new_user = account_arn(&state, &account, "user/*");

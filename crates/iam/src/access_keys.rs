@@ -15,7 +15,9 @@ use time::OffsetDateTime;
 use crate::authz::Actor;
 use crate::entities::change as change_event;
 use crate::events::{self, RequestMeta, Source};
-use crate::{AccessKeyId, AccountId, CredentialOwner, Error, Iam, Result};
+use crate::{
+    AccessKeyId, AccountId, CredentialOwner, Error, Iam, IamPath, Principal, PrincipalKind, Result, UserId,
+};
 
 /// Access keys one user (or root) may have (AWS's AccessKeysPerUser quota).
 pub const MAX_ACCESS_KEYS: u32 = 2;
@@ -95,6 +97,25 @@ pub struct AccessKeyInfo {
     pub last_used: Option<AccessKeyLastUsed>,
 }
 
+/// The owner of an Active access key, ready to act: what the IAM API needs to verify a request's
+/// SigV4 signature (the secret) and then to authorize it (the principal).
+pub struct KeyHolder {
+    pub principal: Principal,
+    pub secret: SecretString,
+}
+
+impl std::fmt::Debug for KeyHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyHolder")
+            .field("principal", &self.principal.arn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How often at most the last use of a key is written: a script calling in a loop does not
+/// turn every request into a write, and the time shown stays accurate to the minute.
+const LAST_USED_GRANULARITY: time::Duration = time::Duration::seconds(60);
+
 fn new_secret() -> String {
     let mut rng = rand::rngs::OsRng;
     (0..SECRET_LEN)
@@ -152,9 +173,14 @@ impl Iam {
         )
         .execute(&mut *tx)
         .await?;
+        // The operator's CLI bootstraps keys for scripts (`gatehouse access-key create`).
+        let source = match actor {
+            Actor::Operator => Source::Cli,
+            _ => Source::Console,
+        };
         let event = change_event(
             account,
-            Source::Console,
+            source,
             "CreateAccessKey",
             actor,
             meta,
@@ -290,6 +316,140 @@ impl Iam {
                 })
             })
             .collect()
+    }
+}
+
+impl Iam {
+    /// The holder of the access key `id`, with the key's secret, when the key exists, is Active,
+    /// and its owner may act: an IAM user that is not disabled, or the account's root user.
+    /// `None` otherwise, whichever the reason, so that callers cannot tell an unknown key from an
+    /// inactive one (AWS answers both with InvalidClientTokenId).
+    ///
+    /// This is authentication, not an IAM action: nothing is authorized here, and the principal
+    /// returned goes through [`Iam::authorize`] for whatever it then asks to do.
+    pub async fn access_key_holder(&self, id: &str) -> Result<Option<KeyHolder>> {
+        let Ok(id) = AccessKeyId::try_from(id) else {
+            return Ok(None);
+        };
+        let row = sqlx::query!(
+            r#"select k.account_id, k.user_id, k.secret, k.key_id, k.status, a.alias as "alias?",
+                      u.user_name as "user_name?", u.path as "path?",
+                      u.disabled_at is not null as "disabled?", r.email as "email?",
+                      (select epoch from permissions_epoch) as "permissions_epoch!"
+                 from access_keys k
+                 join accounts a on a.account_id = k.account_id
+                 left join iam_users u on u.user_id = k.user_id
+                 left join root_users r on r.account_id = k.account_id and k.user_id is null
+                where k.access_key_id = $1"#,
+            id.as_str(),
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.status != AccessKeyStatus::Active.as_str() || row.disabled == Some(true) {
+            return Ok(None);
+        }
+        let account_id = AccountId::try_from(row.account_id.as_str())?;
+        let partition = self.partition();
+        let (arn, kind, epoch) = match (row.user_id, row.user_name, row.path, row.email) {
+            (Some(user_id), Some(name), Some(path), _) => {
+                let user_name = crate::UserName::try_from(name.as_str())?;
+                let path = IamPath::try_from(path.as_str())?;
+                (
+                    partition.user_arn(&account_id, &path, &user_name),
+                    PrincipalKind::User {
+                        user_id: UserId::try_from(user_id.as_str())?,
+                        user_name,
+                        path,
+                    },
+                    Some(row.permissions_epoch),
+                )
+            }
+            (None, _, _, Some(email)) => (
+                partition.root_arn(&account_id),
+                PrincipalKind::Root {
+                    email: email.try_into()?,
+                },
+                None,
+            ),
+            _ => return Ok(None),
+        };
+        let secret = self
+            .inner
+            .secret_keys
+            .by_id(&row.key_id)?
+            .open(&row.secret, id.as_str().as_bytes())?;
+        let secret = String::from_utf8(secret)
+            .map_err(|_| Error::Internal("a sealed access key secret is not text".into()))?;
+        Ok(Some(KeyHolder {
+            principal: Principal {
+                account_id,
+                account_alias: row.alias.map(TryInto::try_into).transpose()?,
+                arn,
+                kind,
+                request: RequestMeta::default(),
+                permissions_epoch: epoch,
+            },
+            secret: secret.into(),
+        }))
+    }
+
+    /// Records that the key signed a request to `service` in `region` now (its "last used").
+    /// Written at most once a minute per key unless the service or region changes.
+    pub async fn record_access_key_use(&self, id: &str, service: &str, region: &str) -> Result<()> {
+        let now = self.now();
+        sqlx::query!(
+            "update access_keys set last_used_at = $2, last_used_service = $3, last_used_region = $4
+              where access_key_id = $1
+                and (last_used_at is null or last_used_at < $5
+                     or last_used_service is distinct from $3 or last_used_region is distinct from $4)",
+            id,
+            now,
+            service,
+            region,
+            now - LAST_USED_GRANULARITY,
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// One key's last use and its owner's name (AWS GetAccessKeyLastUsed), authorized as
+    /// `iam:GetAccessKeyLastUsed` on the owner. `None` for the user name means the root user.
+    pub async fn access_key_last_used(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        id: &AccessKeyId,
+    ) -> Result<(Option<String>, Option<AccessKeyLastUsed>)> {
+        let row = sqlx::query!(
+            r#"select u.user_name as "user_name?", u.path as "path?", k.last_used_at,
+                      k.last_used_service, k.last_used_region
+                 from access_keys k left join iam_users u on u.user_id = k.user_id
+                where k.access_key_id = $1 and k.account_id = $2"#,
+            id.as_str(),
+            account.as_str(),
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        // Another account's key is as unknown here as a key that never existed.
+        let row = row.ok_or_else(|| Error::NotFound {
+            kind: "access key",
+            name: id.to_string(),
+        })?;
+        let owner_arn = match (&row.user_name, &row.path) {
+            (Some(name), Some(path)) => self.partition().entity_arn(account, "user", path, name),
+            _ => self.partition().root_arn(account),
+        };
+        let _ok = self
+            .authorize(actor, "iam:GetAccessKeyLastUsed", &owner_arn, account)
+            .await?;
+        let last_used = row.last_used_at.map(|at| AccessKeyLastUsed {
+            at,
+            service: row.last_used_service.unwrap_or_else(|| "N/A".to_owned()),
+            region: row.last_used_region.unwrap_or_else(|| "N/A".to_owned()),
+        });
+        Ok((row.user_name, last_used))
     }
 }
 

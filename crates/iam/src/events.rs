@@ -20,6 +20,10 @@ pub struct RequestMeta {
     /// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`. Absent elsewhere, as in AWS
     /// for long-term credentials.
     pub console_session: Option<ConsoleSession>,
+    /// Set for IAM API requests: the access key that signed the request. Events of such a
+    /// request are recorded with source `api` and the key ID, so an administrator can tell which
+    /// of a user's keys made a change.
+    pub access_key_id: Option<String>,
 }
 
 /// What the policy context needs to know of a console session.
@@ -43,6 +47,8 @@ pub enum Source {
     Console,
     Cli,
     Setup,
+    /// The AWS-compatible IAM API (SigV4-signed requests).
+    Api,
 }
 
 impl Source {
@@ -52,6 +58,7 @@ impl Source {
             Self::Console => "console",
             Self::Cli => "cli",
             Self::Setup => "setup",
+            Self::Api => "api",
         }
     }
 }
@@ -60,7 +67,7 @@ impl Source {
 pub(crate) struct NewEvent<'a> {
     pub account_id: Option<&'a AccountId>,
     pub source: Source,
-    pub name: &'static str,
+    pub name: &'a str,
     pub actor_arn: Option<String>,
     pub actor_detail: Option<String>,
     pub meta: &'a RequestMeta,
@@ -73,15 +80,27 @@ pub(crate) struct NewEvent<'a> {
 }
 
 pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
+    // Whatever the service was told, a request signed with an access key came through the API,
+    // and the key that signed it belongs in the record.
+    let (source, actor_detail) = match &e.meta.access_key_id {
+        Some(key) => (
+            Source::Api,
+            Some(format!(
+                "{} (access key {key})",
+                e.actor_detail.as_deref().unwrap_or("unknown")
+            )),
+        ),
+        None => (e.source, e.actor_detail),
+    };
     sqlx::query!(
         "insert into events (account_id, event_source, event_name, actor_arn, actor_detail, \
          source_ip, user_agent, outcome, error_code, resource_arn, request, before_state, after_state) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         e.account_id.map(AccountId::as_str),
-        e.source.as_str(),
+        source.as_str(),
         e.name,
         e.actor_arn,
-        e.actor_detail,
+        actor_detail,
         e.meta.source_ip.as_deref(),
         e.meta.user_agent.as_deref(),
         match e.outcome {
@@ -97,6 +116,46 @@ pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+impl Iam {
+    /// Records an IAM API call that no service recorded: a read that succeeded, or any call
+    /// that was refused or failed (`error_code`, AWS's). Changes that succeed are recorded by the
+    /// services that make them, in their own transaction.
+    pub async fn record_api_call(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        action: &str,
+        meta: &RequestMeta,
+        error_code: Option<&'static str>,
+        request: Value,
+    ) -> Result<()> {
+        let mut conn = self.pool().acquire().await?;
+        let name: String = action.chars().take(64).collect();
+        append(
+            &mut conn,
+            NewEvent {
+                account_id: Some(account),
+                source: Source::Api,
+                name: &name,
+                actor_arn: actor.arn().map(str::to_owned),
+                actor_detail: Some(actor.label()),
+                meta,
+                outcome: if error_code.is_some() {
+                    Outcome::Failure
+                } else {
+                    Outcome::Success
+                },
+                error_code,
+                resource_arn: None,
+                request,
+                before: None,
+                after: None,
+            },
+        )
+        .await
+    }
 }
 
 /// An event as read back.

@@ -21,6 +21,7 @@ pub struct NewGroup {
 /// A row of the User groups list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupSummary {
+    pub group_id: String,
     pub name: GroupName,
     pub path: IamPath,
     pub arn: String,
@@ -164,7 +165,7 @@ impl Iam {
         let all = format!("arn:{}:iam::{account}:group/*", self.partition().as_str());
         let _ok = self.authorize(actor, "iam:ListGroups", &all, account).await?;
         let rows = sqlx::query!(
-            r#"select g.group_name, g.path, g.created_at,
+            r#"select g.group_id, g.group_name, g.path, g.created_at,
                       (select count(*) from group_members m where m.group_id = g.group_id) as "users!",
                       (select count(*) from group_policy_attachments a where a.group_id = g.group_id)
                     + (select count(*) from group_inline_policies i where i.group_id = g.group_id) as "policies!"
@@ -175,18 +176,82 @@ impl Iam {
         .await?;
         rows.into_iter()
             .map(|r| {
-                let name: GroupName = parse(&r.group_name)?;
-                let path: IamPath = parse(&r.path)?;
-                Ok(GroupSummary {
-                    arn: self.partition().group_arn(account, &path, &name),
-                    name,
-                    path,
-                    users: r.users,
-                    policies: r.policies,
-                    created_at: r.created_at,
-                })
+                self.group_summary(
+                    account,
+                    r.group_id,
+                    &r.group_name,
+                    &r.path,
+                    r.users,
+                    r.policies,
+                    r.created_at,
+                )
             })
             .collect()
+    }
+
+    /// The groups a user is in, by name (AWS ListGroupsForUser), authorized as
+    /// `iam:ListGroupsForUser` on the user's ARN.
+    pub async fn groups_for_user(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+    ) -> Result<Vec<GroupSummary>> {
+        let mut conn = self.pool().acquire().await?;
+        let entity = self
+            .find_entity(&mut conn, account, crate::entities::Kind::User, user.as_str())
+            .await?;
+        let _ok = self
+            .authorize(actor, "iam:ListGroupsForUser", &entity.arn, account)
+            .await?;
+        let rows = sqlx::query!(
+            r#"select g.group_id, g.group_name, g.path, g.created_at,
+                      (select count(*) from group_members x where x.group_id = g.group_id) as "users!",
+                      (select count(*) from group_policy_attachments a where a.group_id = g.group_id)
+                    + (select count(*) from group_inline_policies i where i.group_id = g.group_id) as "policies!"
+                 from group_members m join iam_groups g on g.group_id = m.group_id
+                where m.user_id = $1 order by lower(g.group_name)"#,
+            entity.id,
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                self.group_summary(
+                    account,
+                    r.group_id,
+                    &r.group_name,
+                    &r.path,
+                    r.users,
+                    r.policies,
+                    r.created_at,
+                )
+            })
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn group_summary(
+        &self,
+        account: &AccountId,
+        group_id: String,
+        name: &str,
+        path: &str,
+        users: i64,
+        policies: i64,
+        created_at: time::OffsetDateTime,
+    ) -> Result<GroupSummary> {
+        let name: GroupName = parse(name)?;
+        let path: IamPath = parse(path)?;
+        Ok(GroupSummary {
+            arn: self.partition().group_arn(account, &path, &name),
+            group_id,
+            name,
+            path,
+            users,
+            policies,
+            created_at,
+        })
     }
 
     /// One group with its members, attached policies and inline policy names, authorized as

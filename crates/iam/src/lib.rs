@@ -5,6 +5,7 @@
 mod access_keys;
 mod account_settings;
 mod accounts;
+mod api_views;
 mod authz;
 mod clock;
 mod credential_report;
@@ -36,9 +37,12 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
-pub use access_keys::{AccessKeyInfo, AccessKeyLastUsed, AccessKeyStatus, NewAccessKey, MAX_ACCESS_KEYS};
+pub use access_keys::{
+    AccessKeyInfo, AccessKeyLastUsed, AccessKeyStatus, KeyHolder, NewAccessKey, MAX_ACCESS_KEYS,
+};
 pub use account_settings::AccountSummary;
 pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
+pub use api_views::{EntityKind, GroupMember};
 pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credential_report::{CredentialReport, CREDENTIAL_REPORT_COLUMNS, CREDENTIAL_REPORT_MAX_AGE};
@@ -80,7 +84,7 @@ pub struct IamConfig {
     pub hash_cost: HashCost,
     pub partition: Partition,
     pub quotas: Quotas,
-    /// The keys that seal stored secrets (TOTP seeds). The default is a random key for the
+    /// The keys that seal stored secrets (TOTP seeds, access key secrets). The default is a random key for the
     /// life of the process, fit for tests only: a deployment configures its own.
     pub secret_keys: SecretKeys,
     pub sign_in_throttle: SignInThrottle,

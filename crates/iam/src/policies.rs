@@ -30,6 +30,7 @@ pub enum PolicyScope {
 /// A row of the Policies list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicySummary {
+    pub policy_id: String,
     pub arn: String,
     pub name: String,
     pub path: String,
@@ -132,7 +133,7 @@ impl Iam {
         let all = format!("arn:{}:iam::{account}:policy/*", self.partition().as_str());
         let _ok = self.authorize(actor, "iam:ListPolicies", &all, account).await?;
         let rows = sqlx::query!(
-            r#"select p.account_id, p.policy_name, p.path, p.description, p.default_version, p.created_at,
+            r#"select p.policy_id, p.account_id, p.policy_name, p.path, p.description, p.default_version, p.created_at,
                       (select count(*) from user_policy_attachments a join iam_users u using (user_id)
                         where a.policy_id = p.policy_id and u.account_id = $1)
                     + (select count(*) from group_policy_attachments a join iam_groups g using (group_id)
@@ -149,6 +150,7 @@ impl Iam {
         Ok(rows
             .into_iter()
             .map(|r| PolicySummary {
+                policy_id: r.policy_id,
                 arn: self.partition().policy_arn(
                     r.account_id.as_ref().map(|_| account),
                     &r.path,

@@ -8,6 +8,7 @@ use crate::{AccountId, EntityRef, Iam, Result};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyDetail {
+    pub policy_id: String,
     pub arn: String,
     pub name: String,
     pub path: String,
@@ -99,6 +100,7 @@ impl Iam {
             .map(|v| v.document.clone())
             .unwrap_or_default();
         Ok(PolicyDetail {
+            policy_id,
             arn: self
                 .partition()
                 .policy_arn(p.account_id.as_ref().map(|_| account), &p.path, &p.policy_name),

@@ -19,6 +19,8 @@ pub struct UserQuery {
     pub limit: u32,
     /// Descending name order.
     pub descending: bool,
+    /// Only users whose path starts with this (the API's `PathPrefix`).
+    pub path_prefix: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -140,6 +142,10 @@ impl Iam {
         sql.push_bind(account.as_str());
         if let Some(pattern) = &pattern {
             sql.push(" and lower(u.user_name) like ").push_bind(pattern);
+        }
+        if let Some(prefix) = query.path_prefix.as_deref().filter(|p| *p != "/") {
+            sql.push(" and u.path like ")
+                .push_bind(format!("{}%", like_escape(prefix)));
         }
         if let Some(after) = &after {
             let op = if query.descending { " < " } else { " > " };

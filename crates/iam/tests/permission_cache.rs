@@ -294,6 +294,7 @@ async fn source_ip_user_agent_and_secure_transport_are_in_the_context(pool: PgPo
                 user_agent: Some(agent.into()),
                 secure_transport: tls,
                 console_session: None,
+                access_key_id: None,
             },
             ..p.clone()
         })

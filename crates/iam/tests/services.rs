@@ -38,6 +38,7 @@ fn meta() -> RequestMeta {
         user_agent: Some("test".into()),
         secure_transport: false,
         console_session: None,
+        access_key_id: None,
     }
 }
 

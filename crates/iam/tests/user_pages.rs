@@ -256,6 +256,7 @@ async fn the_users_list_pages_by_name_and_searches_by_substring(pool: PgPool) {
         after,
         limit: 2,
         descending,
+        path_prefix: None,
     };
     let mut names = Vec::new();
     let mut after = None;

@@ -47,6 +47,7 @@ pub fn meta() -> RequestMeta {
         user_agent: Some("test".into()),
         secure_transport: false,
         console_session: None,
+        access_key_id: None,
     }
 }
 
