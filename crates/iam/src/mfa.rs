@@ -182,11 +182,14 @@ impl Iam {
             }
             CredentialOwner::Root => {
                 let arn = self.partition().root_arn(account);
-                let is_that_root = matches!(
-                    actor,
-                    Actor::Principal(p) if p.is_root() && &p.account_id == account
-                );
-                if !is_that_root {
+                // Root's credentials are root's alone, and the operator's, who holds the
+                // database anyway (`gatehouse access-key create --root` bootstraps a script).
+                let may = match actor {
+                    Actor::Operator => true,
+                    Actor::Principal(p) => p.is_root() && &p.account_id == account,
+                    Actor::SetupLink => false,
+                };
+                if !may {
                     return Err(Error::AccessDenied {
                         actor: actor.label(),
                         action: action.to_owned(),

@@ -1,0 +1,505 @@
+//! The IAM API through the real router, with requests signed by the AWS SDK for Rust's SigV4
+//! signer: the tutorial flow, authentication failures, AWS's error codes and pagination.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SignatureLocation, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use common::*;
+use gatehouse_iam::{AccountId, Actor, CredentialOwner, RequestMeta};
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+
+/// A key pair and where to send requests signed with it.
+#[derive(Clone)]
+struct Key {
+    id: String,
+    secret: String,
+}
+
+struct Api<'a> {
+    app: &'a TestApp,
+}
+
+/// The status and body of a response.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    /// The text of the first `<tag>` element.
+    fn get(&self, tag: &str) -> Option<String> {
+        first(&self.body, tag)
+    }
+
+    fn all(&self, tag: &str) -> Vec<String> {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        self.body
+            .split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split_once(&close).map(|(v, _)| v.to_owned()))
+            .collect()
+    }
+
+    fn code(&self) -> Option<String> {
+        self.get("Code")
+    }
+
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self
+    }
+
+    #[track_caller]
+    fn error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.code().as_deref()),
+            (status, Some(code)),
+            "{}",
+            self.body
+        );
+    }
+}
+
+fn first(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&close)? + start;
+    Some(body[start..end].to_owned())
+}
+
+fn form(action: &str, params: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("Action", action);
+    s.append_pair("Version", if action == "GetCallerIdentity" { "2011-06-15" } else { "2010-05-08" });
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+impl Api<'_> {
+    fn host(&self) -> String {
+        self.app.base.trim_start_matches("http://").to_owned()
+    }
+
+    /// POSTs `action` signed with `key` at `time` for `service`, as the SDKs do.
+    async fn call_signed(&self, key: &Key, service: &str, time: SystemTime, action: &str, params: &[(&str, &str)]) -> Answer {
+        let body = form(action, params);
+        let host = self.host();
+        let url = format!("{}/", self.app.base);
+        let identity: Identity = Credentials::new(&key.id, &key.secret, None, None, "test").into();
+        let signing = v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name(service)
+            .time(time)
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+            .into();
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let headers = [("host", host.as_str()), ("content-type", content_type)];
+        let signable =
+            SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes())).unwrap();
+        let (instructions, _) = sign(signable, &signing).unwrap().into_parts();
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri(&url)
+            .header("host", &host)
+            .header("content-type", content_type)
+            .body(body)
+            .unwrap();
+        instructions.apply_to_request_http1x(&mut request);
+        self.send(reqwest::Request::try_from(request).unwrap()).await
+    }
+
+    async fn call(&self, key: &Key, action: &str, params: &[(&str, &str)]) -> Answer {
+        let service = if action == "GetCallerIdentity" { "sts" } else { "iam" };
+        self.call_signed(key, service, SystemTime::now(), action, params).await
+    }
+
+    /// A presigned `GET /?Action=…` URL, as `aws_sigv4` makes them.
+    async fn presigned_get(&self, key: &Key, action: &str) -> Answer {
+        let url = format!("{}/?{}", self.app.base, form(action, &[]));
+        let identity: Identity = Credentials::new(&key.id, &key.secret, None, None, "test").into();
+        let mut settings = SigningSettings::default();
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(std::time::Duration::from_secs(300));
+        let signing = v4::SigningParams::builder()
+            .identity(&identity)
+            .region("eu-west-1")
+            .name("iam")
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .unwrap()
+            .into();
+        let host = self.host();
+        let headers = [("host", host.as_str())];
+        let signable = SignableRequest::new("GET", &url, headers.into_iter(), SignableBody::Bytes(b"")).unwrap();
+        let (instructions, _) = sign(signable, &signing).unwrap().into_parts();
+        let mut request = http::Request::builder()
+            .method("GET")
+            .uri(&url)
+            .header("host", &host)
+            .body(String::new())
+            .unwrap();
+        instructions.apply_to_request_http1x(&mut request);
+        self.send(reqwest::Request::try_from(request).unwrap()).await
+    }
+
+    async fn send(&self, request: reqwest::Request) -> Answer {
+        let response = self.app.client.execute(request).await.unwrap();
+        let status = response.status().as_u16();
+        if status == 200 {
+            assert_eq!(
+                response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+                Some("text/xml")
+            );
+        }
+        Answer {
+            status,
+            body: response.text().await.unwrap(),
+        }
+    }
+}
+
+/// acme with an access key for its root user.
+async fn acme_with_root_key(app: &TestApp) -> (AccountId, Key) {
+    let account = app.acme().await.account_id;
+    let key = app
+        .iam
+        .create_access_key(&Actor::Operator, &account, CredentialOwner::Root, &RequestMeta::default())
+        .await
+        .unwrap();
+    (
+        account,
+        Key {
+            id: key.access_key_id.to_string(),
+            secret: key.secret_access_key.expose_secret().to_owned(),
+        },
+    )
+}
+
+const LIST_AND_READ_USERS: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": ["iam:ListUsers", "iam:GetUser"], "Resource": "*"}]
+}"#;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its_policy_allows(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+
+    let group = api.call(&root, "CreateGroup", &[("GroupName", "Readers")]).await.ok();
+    assert_eq!(group.get("GroupName").as_deref(), Some("Readers"));
+    assert!(group.get("GroupId").unwrap().starts_with("AGPA"));
+    assert_eq!(
+        group.get("Arn"),
+        Some(format!("arn:aws:iam::{account}:group/Readers"))
+    );
+    let policy = api
+        .call(
+            &root,
+            "CreatePolicy",
+            &[("PolicyName", "ReadUsers"), ("PolicyDocument", LIST_AND_READ_USERS)],
+        )
+        .await
+        .ok();
+    let policy_arn = policy.get("Arn").unwrap();
+    assert_eq!(policy_arn, format!("arn:aws:iam::{account}:policy/ReadUsers"));
+    assert_eq!(policy.get("DefaultVersionId").as_deref(), Some("v1"));
+    api.call(&root, "AttachGroupPolicy", &[("GroupName", "Readers"), ("PolicyArn", &policy_arn)])
+        .await
+        .ok();
+    let user = api
+        .call(&root, "CreateUser", &[("UserName", "bob"), ("Path", "/staff/")])
+        .await
+        .ok();
+    assert_eq!(user.get("Path").as_deref(), Some("/staff/"));
+    assert!(user.get("UserId").unwrap().starts_with("AIDA"));
+    let profile = api
+        .call(
+            &root,
+            "CreateLoginProfile",
+            &[("UserName", "bob"), ("Password", "a long bob passphrase 1"), ("PasswordResetRequired", "true")],
+        )
+        .await
+        .ok();
+    assert_eq!(profile.get("PasswordResetRequired").as_deref(), Some("true"));
+    assert!(!profile.body.contains("passphrase"), "the password is never echoed");
+    api.call(&root, "AddUserToGroup", &[("GroupName", "Readers"), ("UserName", "bob")])
+        .await
+        .ok();
+    let groups = api.call(&root, "ListGroupsForUser", &[("UserName", "bob")]).await.ok();
+    assert_eq!(groups.all("GroupName"), vec!["Readers"]);
+    let attached = api
+        .call(&root, "ListAttachedGroupPolicies", &[("GroupName", "Readers")])
+        .await
+        .ok();
+    assert_eq!(attached.all("PolicyArn"), vec![policy_arn.clone()]);
+
+    let created = api.call(&root, "CreateAccessKey", &[("UserName", "bob")]).await.ok();
+    let bob = Key {
+        id: created.get("AccessKeyId").unwrap(),
+        secret: created.get("SecretAccessKey").unwrap(),
+    };
+    assert_eq!(created.get("Status").as_deref(), Some("Active"));
+    assert_eq!(bob.secret.len(), 40);
+
+    // bob's key: what the group's policy allows works, the rest is AccessDenied.
+    let users = api.call(&bob, "ListUsers", &[]).await.ok();
+    assert_eq!(users.all("UserName"), vec!["alice", "bob"]);
+    assert_eq!(users.get("IsTruncated").as_deref(), Some("false"));
+    let me = api.call(&bob, "GetUser", &[]).await.ok();
+    assert_eq!(me.get("UserName").as_deref(), Some("bob"), "GetUser without a name is the caller");
+    let denied = api.call(&bob, "CreateUser", &[("UserName", "mallory")]).await;
+    denied.error(403, "AccessDenied");
+    assert_eq!(
+        denied.get("Message"),
+        Some(format!(
+            "User: arn:aws:iam::{account}:user/staff/bob is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{account}:user/mallory"
+        ))
+    );
+    assert_eq!(denied.get("Type").as_deref(), Some("Sender"));
+    assert!(denied.get("RequestId").is_some());
+    let who = api.call(&bob, "GetCallerIdentity", &[]).await.ok();
+    assert_eq!(who.get("Arn"), Some(format!("arn:aws:iam::{account}:user/staff/bob")));
+    assert_eq!(who.get("Account"), Some(account.to_string()));
+    assert!(who.body.contains("https://sts.amazonaws.com/doc/2011-06-15/"));
+
+    // Last used: time, service and region of the key's last request.
+    let last = api
+        .call(&root, "GetAccessKeyLastUsed", &[("AccessKeyId", &bob.id)])
+        .await
+        .ok();
+    assert_eq!(last.get("UserName").as_deref(), Some("bob"));
+    assert_eq!(last.get("Region").as_deref(), Some("us-east-1"));
+    assert!(last.get("ServiceName").is_some_and(|s| s == "iam" || s == "sts"));
+    assert!(last.get("LastUsedDate").is_some());
+
+    // The event history: changes by the services, reads and refusals here, all with the key.
+    let with_key = |key: &str| {
+        format!(
+            "select count(*) from events where event_source = 'api' and actor_detail like '%(access key {key})'"
+        )
+    };
+    assert!(app.count(&with_key(&root.id)).await >= 8, "every change root made");
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from events where event_name = 'CreateUser' and outcome = 'failure' \
+             and error_code = 'AccessDenied' and actor_detail like '%{}%'",
+            bob.id
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from events where event_name = 'ListUsers' and actor_detail like '%{}%'",
+            bob.id
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("select count(*) from events where request::text like '%passphrase%'").await,
+        0,
+        "passwords never reach the event history"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+
+    let unsigned = app
+        .client
+        .post(format!("{}/", app.base))
+        .form(&[("Action", "CreateUser"), ("UserName", "x"), ("Version", "2010-05-08")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    let body = unsigned.text().await.unwrap();
+    assert_eq!(first(&body, "Code").as_deref(), Some("MissingAuthenticationToken"), "{body}");
+
+    let unknown = Key {
+        id: "AKIAAAAAAAAAAAAAAAAA".into(),
+        secret: root.secret.clone(),
+    };
+    api.call(&unknown, "CreateUser", &[("UserName", "x")])
+        .await
+        .error(403, "InvalidClientTokenId");
+    let wrong = Key {
+        id: root.id.clone(),
+        secret: "x".repeat(40),
+    };
+    let mismatch = api.call(&wrong, "CreateUser", &[("UserName", "x")]).await;
+    mismatch.error(403, "SignatureDoesNotMatch");
+    assert!(mismatch.get("Message").unwrap().starts_with("The request signature we calculated does not match"));
+    let stale = SystemTime::now() - std::time::Duration::from_secs(20 * 60);
+    api.call_signed(&root, "iam", stale, "CreateUser", &[("UserName", "x")])
+        .await
+        .error(400, "RequestExpired");
+    let future = SystemTime::now() + std::time::Duration::from_secs(20 * 60);
+    api.call_signed(&root, "iam", future, "CreateUser", &[("UserName", "x")])
+        .await
+        .error(400, "RequestExpired");
+    api.call_signed(&root, "s3", SystemTime::now(), "CreateUser", &[("UserName", "x")])
+        .await
+        .error(403, "SignatureDoesNotMatch");
+    assert_eq!(app.count("select count(*) from iam_users where user_name = 'x'").await, 0);
+
+    // Presigned GET works, in any region.
+    let page = api.presigned_get(&root, "ListUsers").await.ok();
+    assert_eq!(page.all("UserName"), vec!["alice"]);
+
+    // An inactive key, and the keys of a disabled user, stop working.
+    let alice_key = app
+        .iam
+        .create_access_key(&Actor::Operator, &account, CredentialOwner::User(&"alice".parse().unwrap()), &RequestMeta::default())
+        .await
+        .unwrap();
+    let alice = Key {
+        id: alice_key.access_key_id.to_string(),
+        secret: alice_key.secret_access_key.expose_secret().to_owned(),
+    };
+    api.call(&alice, "GetCallerIdentity", &[]).await.ok();
+    api.call(&root, "UpdateAccessKey", &[("UserName", "alice"), ("AccessKeyId", &alice.id), ("Status", "Inactive")])
+        .await
+        .ok();
+    api.call(&alice, "GetCallerIdentity", &[]).await.error(403, "InvalidClientTokenId");
+    api.call(&root, "UpdateAccessKey", &[("UserName", "alice"), ("AccessKeyId", &alice.id), ("Status", "Active")])
+        .await
+        .ok();
+    api.call(&alice, "GetCallerIdentity", &[]).await.ok();
+    app.iam
+        .set_user_disabled(
+            &Actor::Operator,
+            &account,
+            &"alice".parse().unwrap(),
+            true,
+            gatehouse_iam::Source::Cli,
+            &RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+    api.call(&alice, "GetCallerIdentity", &[]).await.error(403, "InvalidClientTokenId");
+
+    // The console's pages and its CSRF check are untouched: GET / is still the console.
+    let home = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_ne!(home.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/xml"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn errors_have_awss_codes_statuses_and_wording(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (_, root) = acme_with_root_key(&app).await;
+
+    let missing = api.call(&root, "GetUser", &[("UserName", "nobody")]).await;
+    missing.error(404, "NoSuchEntity");
+    assert_eq!(missing.get("Message").as_deref(), Some("The user with name nobody cannot be found."));
+    let twice = api.call(&root, "CreateUser", &[("UserName", "ALICE")]).await;
+    twice.error(409, "EntityAlreadyExists");
+    api.call(&root, "CreateUser", &[]).await.error(400, "ValidationError");
+    api.call(&root, "CreateUser", &[("UserName", "bad name!")])
+        .await
+        .error(400, "ValidationError");
+    api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await.ok();
+    api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await.ok();
+    let third = api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await;
+    third.error(409, "LimitExceeded");
+    assert_eq!(third.get("Message").as_deref(), Some("Cannot exceed quota for AccessKeysPerUser: 2"));
+    let malformed = api
+        .call(&root, "CreatePolicy", &[("PolicyName", "Bad"), ("PolicyDocument", r#"{"Version":"2012-10-17","Statement":[]}"#)])
+        .await;
+    malformed.error(400, "MalformedPolicyDocument");
+    assert_eq!(app.count("select count(*) from managed_policies where policy_name = 'Bad'").await, 0);
+    let policy = api
+        .call(&root, "CreatePolicy", &[("PolicyName", "Read"), ("PolicyDocument", LIST_AND_READ_USERS)])
+        .await
+        .ok()
+        .get("Arn")
+        .unwrap();
+    api.call(&root, "AttachUserPolicy", &[("UserName", "alice"), ("PolicyArn", &policy)])
+        .await
+        .ok();
+    api.call(&root, "DeletePolicy", &[("PolicyArn", &policy)])
+        .await
+        .error(409, "DeleteConflict");
+    api.call(&root, "AttachUserPolicy", &[("UserName", "alice"), ("PolicyArn", "arn:aws:iam::aws:policy/NoSuch")])
+        .await
+        .error(404, "NoSuchEntity");
+    api.call(&root, "NoSuchAction", &[]).await.error(400, "InvalidAction");
+    api.call(&root, "ListUsers", &[("MaxItems", "0")]).await.error(400, "ValidationError");
+
+    // Inline policies come back URL-encoded, as AWS returns them.
+    api.call(
+        &root,
+        "PutUserPolicy",
+        &[("UserName", "alice"), ("PolicyName", "inline-read"), ("PolicyDocument", LIST_AND_READ_USERS)],
+    )
+    .await
+    .ok();
+    let inline = api
+        .call(&root, "GetUserPolicy", &[("UserName", "alice"), ("PolicyName", "inline-read")])
+        .await
+        .ok();
+    let encoded = inline.get("PolicyDocument").unwrap();
+    assert!(encoded.starts_with("%7B"), "{encoded}");
+    let decoded: String = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap().into_owned();
+    assert_eq!(decoded, LIST_AND_READ_USERS);
+    let names = api.call(&root, "ListUserPolicies", &[("UserName", "alice")]).await.ok();
+    assert_eq!(names.all("member"), vec!["inline-read"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn list_users_pages_with_marker_and_max_items(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (_, root) = acme_with_root_key(&app).await;
+    for i in 0..24 {
+        app.user("acme", &format!("user{i:02}"), "a long enough password 1").await;
+    }
+    let mut seen = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut params = vec![("MaxItems", "10")];
+        if let Some(m) = &marker {
+            params.push(("Marker", m.as_str()));
+        }
+        let page = api.call(&root, "ListUsers", &params).await.ok();
+        pages += 1;
+        let names = page.all("UserName");
+        assert!(names.len() <= 10);
+        seen.extend(names);
+        if page.get("IsTruncated").as_deref() == Some("true") {
+            marker = Some(page.get("Marker").expect("a truncated page has a Marker"));
+        } else {
+            assert_eq!(page.get("Marker"), None);
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 25, "alice and the 24 users, each once");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+}
