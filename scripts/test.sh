@@ -2,8 +2,9 @@
 # Runs every Gatehouse test and ends with one summary line:
 #   formatting, clippy for the server build and (separately) the wasm32 frontend build and
 #   policy engine, unit + Postgres-backed + HTTP tests (cargo test; DATABASE_URL names a Postgres server on
-#   which the tests may create databases), the release build, and the Playwright end-to-end
-#   tests in Chromium against that build on the embedded Postgres default.
+#   which the tests may create databases), the release build, the client conformance suite
+#   (boto3 and the aws CLI from PyPI against that build's IAM API), and the Playwright
+#   end-to-end tests in Chromium against that build on the embedded Postgres default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
@@ -36,6 +37,9 @@ step "release build"
 cargo leptos build --release
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
+step "client conformance: boto3 and the aws CLI against the release build's IAM API"
+scripts/conformance.sh "$target_dir/release/gatehouse" 2>&1 | tee "$log/conformance.txt"
+
 step "end-to-end tests (Playwright, Chromium)"
 e2e_data=$(mktemp -d /tmp/gatehouse-e2e.XXXXXX)
 # The embedded cluster runs as an unprivileged account when we are root: it must reach the directory.
@@ -58,6 +62,7 @@ trap cleanup EXIT
 
 cargo_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log/cargo.txt" | awk '{s+=$4} END {print s+0}')
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+conformance_passed=$(grep -Eo '[0-9]+ passed' "$log/conformance.txt" | tail -1 | awk '{print $1+0}')
 rm -rf "$log"
-printf '\nsummary: %d passed, 0 failed (cargo test %d, end-to-end %d)\n' \
-  "$((cargo_passed + e2e_passed))" "$cargo_passed" "$e2e_passed"
+printf '\nsummary: %d passed, 0 failed (cargo test %d, client conformance %d, end-to-end %d)\n' \
+  "$((cargo_passed + conformance_passed + e2e_passed))" "$cargo_passed" "$conformance_passed" "$e2e_passed"

@@ -636,3 +636,81 @@ async fn unlock_root_lifts_the_lockout_of_an_existing_account_only(pool: PgPool)
         stderr(&out)
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn access_key_create_prints_the_secret_once_for_a_user_or_root(pool: PgPool) {
+    let url = url_of(&pool);
+    let out = gatehouse(
+        &["account", "create", "--alias", "keys", "--root-email", "root@keys.example", "--json"],
+        Some(&url),
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = gatehouse(&["user", "create", "--account", "keys", "--name", "scripter"], Some(&url), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--user", "scripter", "--json"],
+        Some(&url),
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let key = &printed["AccessKey"];
+    let id = key["AccessKeyId"].as_str().unwrap();
+    let secret = key["SecretAccessKey"].as_str().unwrap();
+    assert!(id.starts_with("AKIA") && id.len() == 20, "{id}");
+    assert_eq!(secret.len(), 40);
+    assert_eq!(key["UserName"], "scripter");
+    assert_eq!(key["Status"], "Active");
+    let stored: Vec<u8> = sqlx::query_scalar("select secret from access_keys where access_key_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the secret is stored sealed, not in clear"
+    );
+    let source: String = sqlx::query_scalar(
+        "select event_source from events where event_name = 'CreateAccessKey' and request->>'accessKeyId' = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(source, "cli");
+
+    let out = gatehouse(&["access-key", "create", "--account", "keys", "--root"], Some(&url), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Secret access key: "), "{}", stdout(&out));
+    let root_keys: i64 = sqlx::query_scalar("select count(*) from access_keys where user_id is null")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(root_keys, 1);
+
+    // Exactly one owner; an unknown user and the quota are refused and change nothing.
+    let out = gatehouse(&["access-key", "create", "--account", "keys"], Some(&url), None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--user", "scripter", "--root"],
+        Some(&url),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "nobody"], Some(&url), None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nobody"), "{}", stderr(&out));
+    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "scripter"], Some(&url), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "scripter"], Some(&url), None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Cannot exceed quota for AccessKeysPerUser: 2"),
+        "{}",
+        stderr(&out)
+    );
+    let keys: i64 = sqlx::query_scalar("select count(*) from access_keys").fetch_one(&pool).await.unwrap();
+    assert_eq!(keys, 3);
+}
