@@ -641,16 +641,36 @@ async fn unlock_root_lifts_the_lockout_of_an_existing_account_only(pool: PgPool)
 async fn access_key_create_prints_the_secret_once_for_a_user_or_root(pool: PgPool) {
     let url = url_of(&pool);
     let out = gatehouse(
-        &["account", "create", "--alias", "keys", "--root-email", "root@keys.example", "--json"],
+        &[
+            "account",
+            "create",
+            "--alias",
+            "keys",
+            "--root-email",
+            "root@keys.example",
+            "--json",
+        ],
         Some(&url),
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = gatehouse(&["user", "create", "--account", "keys", "--name", "scripter"], Some(&url), None);
+    let out = gatehouse(
+        &["user", "create", "--account", "keys", "--name", "scripter"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 
     let out = gatehouse(
-        &["access-key", "create", "--account", "keys", "--user", "scripter", "--json"],
+        &[
+            "access-key",
+            "create",
+            "--account",
+            "keys",
+            "--user",
+            "scripter",
+            "--json",
+        ],
         Some(&url),
         None,
     );
@@ -681,7 +701,11 @@ async fn access_key_create_prints_the_secret_once_for_a_user_or_root(pool: PgPoo
     .unwrap();
     assert_eq!(source, "cli");
 
-    let out = gatehouse(&["access-key", "create", "--account", "keys", "--root"], Some(&url), None);
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--root"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Secret access key: "), "{}", stdout(&out));
     let root_keys: i64 = sqlx::query_scalar("select count(*) from access_keys where user_id is null")
@@ -694,23 +718,46 @@ async fn access_key_create_prints_the_secret_once_for_a_user_or_root(pool: PgPoo
     let out = gatehouse(&["access-key", "create", "--account", "keys"], Some(&url), None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = gatehouse(
-        &["access-key", "create", "--account", "keys", "--user", "scripter", "--root"],
+        &[
+            "access-key",
+            "create",
+            "--account",
+            "keys",
+            "--user",
+            "scripter",
+            "--root",
+        ],
         Some(&url),
         None,
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "nobody"], Some(&url), None);
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--user", "nobody"],
+        Some(&url),
+        None,
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("nobody"), "{}", stderr(&out));
-    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "scripter"], Some(&url), None);
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--user", "scripter"],
+        Some(&url),
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = gatehouse(&["access-key", "create", "--account", "keys", "--user", "scripter"], Some(&url), None);
+    let out = gatehouse(
+        &["access-key", "create", "--account", "keys", "--user", "scripter"],
+        Some(&url),
+        None,
+    );
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("Cannot exceed quota for AccessKeysPerUser: 2"),
         "{}",
         stderr(&out)
     );
-    let keys: i64 = sqlx::query_scalar("select count(*) from access_keys").fetch_one(&pool).await.unwrap();
+    let keys: i64 = sqlx::query_scalar("select count(*) from access_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(keys, 3);
 }

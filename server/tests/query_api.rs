@@ -81,7 +81,14 @@ fn first(body: &str, tag: &str) -> Option<String> {
 fn form(action: &str, params: &[(&str, &str)]) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     s.append_pair("Action", action);
-    s.append_pair("Version", if action == "GetCallerIdentity" { "2011-06-15" } else { "2010-05-08" });
+    s.append_pair(
+        "Version",
+        if action == "GetCallerIdentity" {
+            "2011-06-15"
+        } else {
+            "2010-05-08"
+        },
+    );
     for (k, v) in params {
         s.append_pair(k, v);
     }
@@ -94,7 +101,14 @@ impl Api<'_> {
     }
 
     /// POSTs `action` signed with `key` at `time` for `service`, as the SDKs do.
-    async fn call_signed(&self, key: &Key, service: &str, time: SystemTime, action: &str, params: &[(&str, &str)]) -> Answer {
+    async fn call_signed(
+        &self,
+        key: &Key,
+        service: &str,
+        time: SystemTime,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Answer {
         let body = form(action, params);
         let host = self.host();
         let url = format!("{}/", self.app.base);
@@ -110,8 +124,13 @@ impl Api<'_> {
             .into();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("host", host.as_str()), ("content-type", content_type)];
-        let signable =
-            SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes())).unwrap();
+        let signable = SignableRequest::new(
+            "POST",
+            &url,
+            headers.into_iter(),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .unwrap();
         let (instructions, _) = sign(signable, &signing).unwrap().into_parts();
         let mut request = http::Request::builder()
             .method("POST")
@@ -125,8 +144,13 @@ impl Api<'_> {
     }
 
     async fn call(&self, key: &Key, action: &str, params: &[(&str, &str)]) -> Answer {
-        let service = if action == "GetCallerIdentity" { "sts" } else { "iam" };
-        self.call_signed(key, service, SystemTime::now(), action, params).await
+        let service = if action == "GetCallerIdentity" {
+            "sts"
+        } else {
+            "iam"
+        };
+        self.call_signed(key, service, SystemTime::now(), action, params)
+            .await
     }
 
     /// A presigned `GET /?Action=…` URL, as `aws_sigv4` makes them.
@@ -147,7 +171,8 @@ impl Api<'_> {
             .into();
         let host = self.host();
         let headers = [("host", host.as_str())];
-        let signable = SignableRequest::new("GET", &url, headers.into_iter(), SignableBody::Bytes(b"")).unwrap();
+        let signable =
+            SignableRequest::new("GET", &url, headers.into_iter(), SignableBody::Bytes(b"")).unwrap();
         let (instructions, _) = sign(signable, &signing).unwrap().into_parts();
         let mut request = http::Request::builder()
             .method("GET")
@@ -164,7 +189,10 @@ impl Api<'_> {
         let status = response.status().as_u16();
         if status == 200 {
             assert_eq!(
-                response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+                response
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
                 Some("text/xml")
             );
         }
@@ -180,7 +208,12 @@ async fn acme_with_root_key(app: &TestApp) -> (AccountId, Key) {
     let account = app.acme().await.account_id;
     let key = app
         .iam
-        .create_access_key(&Actor::Operator, &account, CredentialOwner::Root, &RequestMeta::default())
+        .create_access_key(
+            &Actor::Operator,
+            &account,
+            CredentialOwner::Root,
+            &RequestMeta::default(),
+        )
         .await
         .unwrap();
     (
@@ -203,7 +236,10 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
     let api = Api { app: &app };
     let (account, root) = acme_with_root_key(&app).await;
 
-    let group = api.call(&root, "CreateGroup", &[("GroupName", "Readers")]).await.ok();
+    let group = api
+        .call(&root, "CreateGroup", &[("GroupName", "Readers")])
+        .await
+        .ok();
     assert_eq!(group.get("GroupName").as_deref(), Some("Readers"));
     assert!(group.get("GroupId").unwrap().starts_with("AGPA"));
     assert_eq!(
@@ -214,16 +250,23 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
         .call(
             &root,
             "CreatePolicy",
-            &[("PolicyName", "ReadUsers"), ("PolicyDocument", LIST_AND_READ_USERS)],
+            &[
+                ("PolicyName", "ReadUsers"),
+                ("PolicyDocument", LIST_AND_READ_USERS),
+            ],
         )
         .await
         .ok();
     let policy_arn = policy.get("Arn").unwrap();
     assert_eq!(policy_arn, format!("arn:aws:iam::{account}:policy/ReadUsers"));
     assert_eq!(policy.get("DefaultVersionId").as_deref(), Some("v1"));
-    api.call(&root, "AttachGroupPolicy", &[("GroupName", "Readers"), ("PolicyArn", &policy_arn)])
-        .await
-        .ok();
+    api.call(
+        &root,
+        "AttachGroupPolicy",
+        &[("GroupName", "Readers"), ("PolicyArn", &policy_arn)],
+    )
+    .await
+    .ok();
     let user = api
         .call(&root, "CreateUser", &[("UserName", "bob"), ("Path", "/staff/")])
         .await
@@ -234,16 +277,30 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
         .call(
             &root,
             "CreateLoginProfile",
-            &[("UserName", "bob"), ("Password", "a long bob passphrase 1"), ("PasswordResetRequired", "true")],
+            &[
+                ("UserName", "bob"),
+                ("Password", "a long bob passphrase 1"),
+                ("PasswordResetRequired", "true"),
+            ],
         )
         .await
         .ok();
     assert_eq!(profile.get("PasswordResetRequired").as_deref(), Some("true"));
-    assert!(!profile.body.contains("passphrase"), "the password is never echoed");
-    api.call(&root, "AddUserToGroup", &[("GroupName", "Readers"), ("UserName", "bob")])
+    assert!(
+        !profile.body.contains("passphrase"),
+        "the password is never echoed"
+    );
+    api.call(
+        &root,
+        "AddUserToGroup",
+        &[("GroupName", "Readers"), ("UserName", "bob")],
+    )
+    .await
+    .ok();
+    let groups = api
+        .call(&root, "ListGroupsForUser", &[("UserName", "bob")])
         .await
         .ok();
-    let groups = api.call(&root, "ListGroupsForUser", &[("UserName", "bob")]).await.ok();
     assert_eq!(groups.all("GroupName"), vec!["Readers"]);
     let attached = api
         .call(&root, "ListAttachedGroupPolicies", &[("GroupName", "Readers")])
@@ -251,7 +308,10 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
         .ok();
     assert_eq!(attached.all("PolicyArn"), vec![policy_arn.clone()]);
 
-    let created = api.call(&root, "CreateAccessKey", &[("UserName", "bob")]).await.ok();
+    let created = api
+        .call(&root, "CreateAccessKey", &[("UserName", "bob")])
+        .await
+        .ok();
     let bob = Key {
         id: created.get("AccessKeyId").unwrap(),
         secret: created.get("SecretAccessKey").unwrap(),
@@ -264,7 +324,11 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
     assert_eq!(users.all("UserName"), vec!["alice", "bob"]);
     assert_eq!(users.get("IsTruncated").as_deref(), Some("false"));
     let me = api.call(&bob, "GetUser", &[]).await.ok();
-    assert_eq!(me.get("UserName").as_deref(), Some("bob"), "GetUser without a name is the caller");
+    assert_eq!(
+        me.get("UserName").as_deref(),
+        Some("bob"),
+        "GetUser without a name is the caller"
+    );
     let denied = api.call(&bob, "CreateUser", &[("UserName", "mallory")]).await;
     denied.error(403, "AccessDenied");
     assert_eq!(
@@ -276,7 +340,10 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
     assert_eq!(denied.get("Type").as_deref(), Some("Sender"));
     assert!(denied.get("RequestId").is_some());
     let who = api.call(&bob, "GetCallerIdentity", &[]).await.ok();
-    assert_eq!(who.get("Arn"), Some(format!("arn:aws:iam::{account}:user/staff/bob")));
+    assert_eq!(
+        who.get("Arn"),
+        Some(format!("arn:aws:iam::{account}:user/staff/bob"))
+    );
     assert_eq!(who.get("Account"), Some(account.to_string()));
     assert!(who.body.contains("https://sts.amazonaws.com/doc/2011-06-15/"));
 
@@ -296,7 +363,10 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
             "select count(*) from events where event_source = 'api' and actor_detail like '%(access key {key})'"
         )
     };
-    assert!(app.count(&with_key(&root.id)).await >= 8, "every change root made");
+    assert!(
+        app.count(&with_key(&root.id)).await >= 8,
+        "every change root made"
+    );
     assert_eq!(
         app.count(&format!(
             "select count(*) from events where event_name = 'CreateUser' and outcome = 'failure' \
@@ -315,7 +385,8 @@ async fn the_tutorial_flow_works_over_the_api_and_a_users_key_gets_only_what_its
         1
     );
     assert_eq!(
-        app.count("select count(*) from events where request::text like '%passphrase%'").await,
+        app.count("select count(*) from events where request::text like '%passphrase%'")
+            .await,
         0,
         "passwords never reach the event history"
     );
@@ -330,13 +401,21 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
     let unsigned = app
         .client
         .post(format!("{}/", app.base))
-        .form(&[("Action", "CreateUser"), ("UserName", "x"), ("Version", "2010-05-08")])
+        .form(&[
+            ("Action", "CreateUser"),
+            ("UserName", "x"),
+            ("Version", "2010-05-08"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(unsigned.status(), 403);
     let body = unsigned.text().await.unwrap();
-    assert_eq!(first(&body, "Code").as_deref(), Some("MissingAuthenticationToken"), "{body}");
+    assert_eq!(
+        first(&body, "Code").as_deref(),
+        Some("MissingAuthenticationToken"),
+        "{body}"
+    );
 
     let unknown = Key {
         id: "AKIAAAAAAAAAAAAAAAAA".into(),
@@ -351,7 +430,10 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
     };
     let mismatch = api.call(&wrong, "CreateUser", &[("UserName", "x")]).await;
     mismatch.error(403, "SignatureDoesNotMatch");
-    assert!(mismatch.get("Message").unwrap().starts_with("The request signature we calculated does not match"));
+    assert!(mismatch
+        .get("Message")
+        .unwrap()
+        .starts_with("The request signature we calculated does not match"));
     let stale = SystemTime::now() - std::time::Duration::from_secs(20 * 60);
     api.call_signed(&root, "iam", stale, "CreateUser", &[("UserName", "x")])
         .await
@@ -363,7 +445,11 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
     api.call_signed(&root, "s3", SystemTime::now(), "CreateUser", &[("UserName", "x")])
         .await
         .error(403, "SignatureDoesNotMatch");
-    assert_eq!(app.count("select count(*) from iam_users where user_name = 'x'").await, 0);
+    assert_eq!(
+        app.count("select count(*) from iam_users where user_name = 'x'")
+            .await,
+        0
+    );
 
     // Presigned GET works, in any region.
     let page = api.presigned_get(&root, "ListUsers").await.ok();
@@ -372,7 +458,12 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
     // An inactive key, and the keys of a disabled user, stop working.
     let alice_key = app
         .iam
-        .create_access_key(&Actor::Operator, &account, CredentialOwner::User(&"alice".parse().unwrap()), &RequestMeta::default())
+        .create_access_key(
+            &Actor::Operator,
+            &account,
+            CredentialOwner::User(&"alice".parse().unwrap()),
+            &RequestMeta::default(),
+        )
         .await
         .unwrap();
     let alice = Key {
@@ -380,13 +471,31 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
         secret: alice_key.secret_access_key.expose_secret().to_owned(),
     };
     api.call(&alice, "GetCallerIdentity", &[]).await.ok();
-    api.call(&root, "UpdateAccessKey", &[("UserName", "alice"), ("AccessKeyId", &alice.id), ("Status", "Inactive")])
+    api.call(
+        &root,
+        "UpdateAccessKey",
+        &[
+            ("UserName", "alice"),
+            ("AccessKeyId", &alice.id),
+            ("Status", "Inactive"),
+        ],
+    )
+    .await
+    .ok();
+    api.call(&alice, "GetCallerIdentity", &[])
         .await
-        .ok();
-    api.call(&alice, "GetCallerIdentity", &[]).await.error(403, "InvalidClientTokenId");
-    api.call(&root, "UpdateAccessKey", &[("UserName", "alice"), ("AccessKeyId", &alice.id), ("Status", "Active")])
-        .await
-        .ok();
+        .error(403, "InvalidClientTokenId");
+    api.call(
+        &root,
+        "UpdateAccessKey",
+        &[
+            ("UserName", "alice"),
+            ("AccessKeyId", &alice.id),
+            ("Status", "Active"),
+        ],
+    )
+    .await
+    .ok();
     api.call(&alice, "GetCallerIdentity", &[]).await.ok();
     app.iam
         .set_user_disabled(
@@ -399,11 +508,16 @@ async fn authentication_failures_get_awss_codes_and_change_nothing(pool: PgPool)
         )
         .await
         .unwrap();
-    api.call(&alice, "GetCallerIdentity", &[]).await.error(403, "InvalidClientTokenId");
+    api.call(&alice, "GetCallerIdentity", &[])
+        .await
+        .error(403, "InvalidClientTokenId");
 
     // The console's pages and its CSRF check are untouched: GET / is still the console.
     let home = app.client.get(format!("{}/", app.base)).send().await.unwrap();
-    assert_ne!(home.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/xml"));
+    assert_ne!(
+        home.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/xml")
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -414,58 +528,114 @@ async fn errors_have_awss_codes_statuses_and_wording(pool: PgPool) {
 
     let missing = api.call(&root, "GetUser", &[("UserName", "nobody")]).await;
     missing.error(404, "NoSuchEntity");
-    assert_eq!(missing.get("Message").as_deref(), Some("The user with name nobody cannot be found."));
+    assert_eq!(
+        missing.get("Message").as_deref(),
+        Some("The user with name nobody cannot be found.")
+    );
     let twice = api.call(&root, "CreateUser", &[("UserName", "ALICE")]).await;
     twice.error(409, "EntityAlreadyExists");
-    api.call(&root, "CreateUser", &[]).await.error(400, "ValidationError");
+    api.call(&root, "CreateUser", &[])
+        .await
+        .error(400, "ValidationError");
     api.call(&root, "CreateUser", &[("UserName", "bad name!")])
         .await
         .error(400, "ValidationError");
-    api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await.ok();
-    api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await.ok();
+    api.call(&root, "CreateAccessKey", &[("UserName", "alice")])
+        .await
+        .ok();
+    api.call(&root, "CreateAccessKey", &[("UserName", "alice")])
+        .await
+        .ok();
     let third = api.call(&root, "CreateAccessKey", &[("UserName", "alice")]).await;
     third.error(409, "LimitExceeded");
-    assert_eq!(third.get("Message").as_deref(), Some("Cannot exceed quota for AccessKeysPerUser: 2"));
+    assert_eq!(
+        third.get("Message").as_deref(),
+        Some("Cannot exceed quota for AccessKeysPerUser: 2")
+    );
     let malformed = api
-        .call(&root, "CreatePolicy", &[("PolicyName", "Bad"), ("PolicyDocument", r#"{"Version":"2012-10-17","Statement":[]}"#)])
+        .call(
+            &root,
+            "CreatePolicy",
+            &[
+                ("PolicyName", "Bad"),
+                ("PolicyDocument", r#"{"Version":"2012-10-17","Statement":[]}"#),
+            ],
+        )
         .await;
     malformed.error(400, "MalformedPolicyDocument");
-    assert_eq!(app.count("select count(*) from managed_policies where policy_name = 'Bad'").await, 0);
+    assert_eq!(
+        app.count("select count(*) from managed_policies where policy_name = 'Bad'")
+            .await,
+        0
+    );
     let policy = api
-        .call(&root, "CreatePolicy", &[("PolicyName", "Read"), ("PolicyDocument", LIST_AND_READ_USERS)])
+        .call(
+            &root,
+            "CreatePolicy",
+            &[("PolicyName", "Read"), ("PolicyDocument", LIST_AND_READ_USERS)],
+        )
         .await
         .ok()
         .get("Arn")
         .unwrap();
-    api.call(&root, "AttachUserPolicy", &[("UserName", "alice"), ("PolicyArn", &policy)])
-        .await
-        .ok();
+    api.call(
+        &root,
+        "AttachUserPolicy",
+        &[("UserName", "alice"), ("PolicyArn", &policy)],
+    )
+    .await
+    .ok();
     api.call(&root, "DeletePolicy", &[("PolicyArn", &policy)])
         .await
         .error(409, "DeleteConflict");
-    api.call(&root, "AttachUserPolicy", &[("UserName", "alice"), ("PolicyArn", "arn:aws:iam::aws:policy/NoSuch")])
+    api.call(
+        &root,
+        "AttachUserPolicy",
+        &[
+            ("UserName", "alice"),
+            ("PolicyArn", "arn:aws:iam::aws:policy/NoSuch"),
+        ],
+    )
+    .await
+    .error(404, "NoSuchEntity");
+    api.call(&root, "NoSuchAction", &[])
         .await
-        .error(404, "NoSuchEntity");
-    api.call(&root, "NoSuchAction", &[]).await.error(400, "InvalidAction");
-    api.call(&root, "ListUsers", &[("MaxItems", "0")]).await.error(400, "ValidationError");
+        .error(400, "InvalidAction");
+    api.call(&root, "ListUsers", &[("MaxItems", "0")])
+        .await
+        .error(400, "ValidationError");
 
     // Inline policies come back URL-encoded, as AWS returns them.
     api.call(
         &root,
         "PutUserPolicy",
-        &[("UserName", "alice"), ("PolicyName", "inline-read"), ("PolicyDocument", LIST_AND_READ_USERS)],
+        &[
+            ("UserName", "alice"),
+            ("PolicyName", "inline-read"),
+            ("PolicyDocument", LIST_AND_READ_USERS),
+        ],
     )
     .await
     .ok();
     let inline = api
-        .call(&root, "GetUserPolicy", &[("UserName", "alice"), ("PolicyName", "inline-read")])
+        .call(
+            &root,
+            "GetUserPolicy",
+            &[("UserName", "alice"), ("PolicyName", "inline-read")],
+        )
         .await
         .ok();
     let encoded = inline.get("PolicyDocument").unwrap();
     assert!(encoded.starts_with("%7B"), "{encoded}");
-    let decoded: String = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap().into_owned();
+    let decoded: String = percent_encoding::percent_decode_str(&encoded)
+        .decode_utf8()
+        .unwrap()
+        .into_owned();
     assert_eq!(decoded, LIST_AND_READ_USERS);
-    let names = api.call(&root, "ListUserPolicies", &[("UserName", "alice")]).await.ok();
+    let names = api
+        .call(&root, "ListUserPolicies", &[("UserName", "alice")])
+        .await
+        .ok();
     assert_eq!(names.all("member"), vec!["inline-read"]);
 }
 
@@ -475,7 +645,8 @@ async fn list_users_pages_with_marker_and_max_items(pool: PgPool) {
     let api = Api { app: &app };
     let (_, root) = acme_with_root_key(&app).await;
     for i in 0..24 {
-        app.user("acme", &format!("user{i:02}"), "a long enough password 1").await;
+        app.user("acme", &format!("user{i:02}"), "a long enough password 1")
+            .await;
     }
     let mut seen = Vec::new();
     let mut marker: Option<String> = None;
@@ -502,4 +673,169 @@ async fn list_users_pages_with_marker_and_max_items(pool: PgPool) {
     let mut sorted = seen.clone();
     sorted.sort();
     assert_eq!(seen, sorted);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn account_settings_credential_report_and_own_password_over_the_api(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+
+    // Password policy: what is updated is what is read back; bad values change nothing.
+    api.call(
+        &root,
+        "UpdateAccountPasswordPolicy",
+        &[
+            ("MinimumPasswordLength", "12"),
+            ("RequireNumbers", "true"),
+            ("MaxPasswordAge", "90"),
+            ("AllowUsersToChangePassword", "true"),
+        ],
+    )
+    .await
+    .ok();
+    let policy = api.call(&root, "GetAccountPasswordPolicy", &[]).await.ok();
+    assert_eq!(policy.get("MinimumPasswordLength").as_deref(), Some("12"));
+    assert_eq!(policy.get("RequireNumbers").as_deref(), Some("true"));
+    assert_eq!(policy.get("RequireSymbols").as_deref(), Some("false"));
+    assert_eq!(policy.get("ExpirePasswords").as_deref(), Some("true"));
+    assert_eq!(policy.get("MaxPasswordAge").as_deref(), Some("90"));
+    api.call(
+        &root,
+        "UpdateAccountPasswordPolicy",
+        &[("MinimumPasswordLength", "3")],
+    )
+    .await
+    .error(400, "ValidationError");
+    api.call(
+        &root,
+        "UpdateAccountPasswordPolicy",
+        &[("MinimumPasswordLength", "many")],
+    )
+    .await
+    .error(400, "ValidationError");
+    let unchanged = api.call(&root, "GetAccountPasswordPolicy", &[]).await.ok();
+    assert_eq!(unchanged.get("MinimumPasswordLength").as_deref(), Some("12"));
+    api.call(&root, "DeleteAccountPasswordPolicy", &[]).await.ok();
+    let default = api.call(&root, "GetAccountPasswordPolicy", &[]).await.ok();
+    assert_eq!(default.get("MinimumPasswordLength").as_deref(), Some("8"));
+
+    // Alias and summary.
+    api.call(&root, "CreateAccountAlias", &[("AccountAlias", "acme-corp")])
+        .await
+        .ok();
+    let aliases = api.call(&root, "ListAccountAliases", &[]).await.ok();
+    assert_eq!(aliases.all("member"), vec!["acme-corp"]);
+    api.call(&root, "DeleteAccountAlias", &[("AccountAlias", "other")])
+        .await
+        .error(404, "NoSuchEntity");
+    api.call(&root, "DeleteAccountAlias", &[("AccountAlias", "acme-corp")])
+        .await
+        .ok();
+    assert!(api
+        .call(&root, "ListAccountAliases", &[])
+        .await
+        .ok()
+        .all("member")
+        .is_empty());
+    let summary = api.call(&root, "GetAccountSummary", &[]).await.ok();
+    assert!(
+        summary
+            .body
+            .contains("<entry><key>Users</key><value>1</value></entry>"),
+        "{}",
+        summary.body
+    );
+    assert!(summary
+        .body
+        .contains("<entry><key>AccessKeysPerUserQuota</key><value>2</value></entry>"));
+
+    // The credential report: absent, generated, then read as base64 CSV.
+    api.call(&root, "GetCredentialReport", &[])
+        .await
+        .error(410, "ReportNotPresent");
+    let generated = api.call(&root, "GenerateCredentialReport", &[]).await.ok();
+    assert_eq!(generated.get("State").as_deref(), Some("COMPLETE"));
+    let report = api.call(&root, "GetCredentialReport", &[]).await.ok();
+    assert_eq!(report.get("ReportFormat").as_deref(), Some("text/csv"));
+    use base64::Engine as _;
+    let csv = base64::engine::general_purpose::STANDARD
+        .decode(report.get("Content").unwrap())
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("user,arn,user_creation_time,"), "{csv}");
+    assert!(
+        csv.contains(&format!("\nalice,arn:aws:iam::{account}:user/alice,")),
+        "{csv}"
+    );
+
+    // A user changes its own password with its key; a wrong old password changes nothing.
+    let created = api
+        .call(&root, "CreateAccessKey", &[("UserName", "alice")])
+        .await
+        .ok();
+    let alice = Key {
+        id: created.get("AccessKeyId").unwrap(),
+        secret: created.get("SecretAccessKey").unwrap(),
+    };
+    // Without a policy, even one's own MFA devices are not listed (as in AWS); root sees them.
+    api.call(&alice, "ListMFADevices", &[])
+        .await
+        .error(403, "AccessDenied");
+    let devices = api
+        .call(&root, "ListMFADevices", &[("UserName", "alice")])
+        .await
+        .ok();
+    assert!(devices.all("SerialNumber").is_empty());
+    assert!(devices.body.contains("<MFADevices></MFADevices>"));
+    let wrong = api
+        .call(
+            &alice,
+            "ChangePassword",
+            &[
+                ("OldPassword", "not it at all"),
+                ("NewPassword", "a brand new passphrase 2"),
+            ],
+        )
+        .await;
+    wrong.error(400, "ValidationError");
+    assert_eq!(
+        wrong.get("Message").as_deref(),
+        Some("The old password is incorrect.")
+    );
+    api.call(
+        &alice,
+        "ChangePassword",
+        &[("OldPassword", "alice password 1"), ("NewPassword", "password")],
+    )
+    .await
+    .error(400, "PasswordPolicyViolation");
+    api.call(
+        &alice,
+        "ChangePassword",
+        &[
+            ("OldPassword", "alice password 1"),
+            ("NewPassword", "a brand new passphrase 2"),
+        ],
+    )
+    .await
+    .ok();
+    let signed_in = app
+        .post(
+            "/api/sign_in",
+            // The alias was replaced and deleted above: the account ID signs in.
+            &[
+                ("account", account.as_str()),
+                ("user_name", "alice"),
+                ("password", "a brand new passphrase 2"),
+            ],
+        )
+        .await;
+    assert!(
+        signed_in.status().is_success() || signed_in.status().is_redirection(),
+        "{}",
+        signed_in.status()
+    );
+    let (status, _) = app.whoami().await;
+    assert_eq!(status, 200, "the new password signs in");
 }

@@ -39,7 +39,10 @@ fn suite_dir() -> PathBuf {
             return dir;
         }
     }
-    panic!("the aws-sigv4 {version} test suite is not under {}", registry.display());
+    panic!(
+        "the aws-sigv4 {version} test suite is not under {}",
+        registry.display()
+    );
 }
 
 struct Vector {
@@ -67,7 +70,10 @@ fn vectors() -> Vec<Vector> {
         }
         out.push(Vector {
             name,
-            secret: context["credentials"]["secret_access_key"].as_str().unwrap().to_owned(),
+            secret: context["credentials"]["secret_access_key"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
             time: time::OffsetDateTime::parse(
                 context["timestamp"].as_str().unwrap(),
                 &time::format_description::well_known::Rfc3339,
@@ -78,7 +84,11 @@ fn vectors() -> Vec<Vector> {
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(out.len() >= 30, "expected the whole suite, found {} vectors", out.len());
+    assert!(
+        out.len() >= 30,
+        "expected the whole suite, found {} vectors",
+        out.len()
+    );
     out
 }
 
@@ -211,7 +221,11 @@ fn a_wrong_secret_a_changed_request_or_a_stale_time_is_refused() {
             v.name
         );
         let mut changed = read_request(&v.dir.join("header-signed-request.txt"));
-        changed.query.push_str(if changed.query.is_empty() { "extra=1" } else { "&extra=1" });
+        changed.query.push_str(if changed.query.is_empty() {
+            "extra=1"
+        } else {
+            "&extra=1"
+        });
         assert!(
             signed
                 .verify(&changed.signable(), &v.secret, v.time, &service)
@@ -222,7 +236,12 @@ fn a_wrong_secret_a_changed_request_or_a_stale_time_is_refused() {
         for skew in [-16, 16] {
             assert!(
                 matches!(
-                    signed.verify(&req.signable(), &v.secret, v.time + time::Duration::minutes(skew), &service),
+                    signed.verify(
+                        &req.signable(),
+                        &v.secret,
+                        v.time + time::Duration::minutes(skew),
+                        &service
+                    ),
                     Err(AuthError::RequestExpired(_))
                 ),
                 "{}: {skew} minutes of clock skew",
@@ -231,7 +250,12 @@ fn a_wrong_secret_a_changed_request_or_a_stale_time_is_refused() {
         }
         for skew in [-14, 14] {
             signed
-                .verify(&req.signable(), &v.secret, v.time + time::Duration::minutes(skew), &service)
+                .verify(
+                    &req.signable(),
+                    &v.secret,
+                    v.time + time::Duration::minutes(skew),
+                    &service,
+                )
                 .unwrap_or_else(|e| panic!("{}: {skew} minutes of skew is within 15: {e}", v.name));
         }
         assert!(

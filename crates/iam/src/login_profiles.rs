@@ -89,6 +89,28 @@ impl Iam {
         })
     }
 
+    /// Changes the caller's own password through the IAM API (AWS ChangePassword), authorized
+    /// as `iam:ChangePassword` on its own ARN. The caller's console sessions end, as with any
+    /// password change; its access keys go on working.
+    pub async fn change_password_by_key(
+        &self,
+        actor: &Actor,
+        change: &PasswordChange,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let Actor::Principal(principal) = actor else {
+            return Err(Error::Invalid {
+                field: "caller",
+                reason: "must be a signed-in user".to_owned(),
+            });
+        };
+        let _ok = self
+            .authorize(actor, "iam:ChangePassword", &principal.arn, &principal.account_id)
+            .await?;
+        self.change_password_of(principal, change, meta).await?;
+        Ok(())
+    }
+
     /// Ends every session of the signed-in principal, this one included ("Sign out of all
     /// sessions"). One's own sessions need no permission.
     pub async fn sign_out_everywhere(&self, principal: &Principal, meta: &RequestMeta) -> Result<()> {

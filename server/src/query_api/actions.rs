@@ -97,6 +97,14 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "CreateAccountAlias" => call.create_account_alias().await,
         "DeleteAccountAlias" => call.delete_account_alias().await,
         "ListAccountAliases" => call.list_account_aliases().await,
+        "GetAccountPasswordPolicy" => call.get_password_policy().await,
+        "UpdateAccountPasswordPolicy" => call.update_password_policy().await,
+        "DeleteAccountPasswordPolicy" => call.delete_password_policy().await,
+        "GenerateCredentialReport" => call.generate_credential_report().await,
+        "GetCredentialReport" => call.get_credential_report().await,
+        // MFA and one's own password
+        "ListMFADevices" => call.list_mfa_devices().await,
+        "ChangePassword" => call.change_password().await,
         // Simulation
         "SimulatePrincipalPolicy" => call.simulate_principal_policy().await,
         "" => Err(ApiError::new(
@@ -1054,6 +1062,128 @@ impl Call<'_> {
         });
         x.flag("IsTruncated", false);
         Ok(Some(x.finish()))
+    }
+
+    async fn get_password_policy(&self) -> Reply {
+        let p = self.iam.get_password_policy(&self.actor, &self.account).await?;
+        let mut x = Xml::new();
+        x.node("PasswordPolicy", |x| {
+            x.number("MinimumPasswordLength", p.minimum_length)
+                .flag("RequireSymbols", p.require_symbols)
+                .flag("RequireNumbers", p.require_numbers)
+                .flag("RequireUppercaseCharacters", p.require_uppercase)
+                .flag("RequireLowercaseCharacters", p.require_lowercase)
+                .flag("AllowUsersToChangePassword", p.allow_users_to_change_password)
+                .flag("ExpirePasswords", p.max_password_age.is_some());
+            if let Some(age) = p.max_password_age {
+                x.number("MaxPasswordAge", age);
+            }
+            if let Some(reuse) = p.password_reuse_prevention {
+                x.number("PasswordReusePrevention", reuse);
+            }
+            x.flag("HardExpiry", p.hard_expiry);
+        });
+        Ok(Some(x.finish()))
+    }
+
+    /// UpdateAccountPasswordPolicy: as in AWS, a parameter left out takes its default value
+    /// (the lockout settings, which AWS lacks, keep theirs).
+    async fn update_password_policy(&self) -> Reply {
+        let current = self.iam.get_password_policy(&self.actor, &self.account).await?;
+        let defaults = gatehouse_iam::PasswordPolicy::default();
+        let number = |name: &str| -> Result<Option<u32>, ApiError> {
+            self.params
+                .get(name)
+                .map(|v| {
+                    v.parse::<u32>().map_err(|_| {
+                        ApiError::validation(format!(
+                            "1 validation error detected: Value '{v}' at '{}' failed to satisfy constraint: Member must be a whole number",
+                            name
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let policy = gatehouse_iam::PasswordPolicy {
+            minimum_length: number("MinimumPasswordLength")?.unwrap_or(defaults.minimum_length),
+            require_symbols: self.params.flag("RequireSymbols", false)?,
+            require_numbers: self.params.flag("RequireNumbers", false)?,
+            require_uppercase: self.params.flag("RequireUppercaseCharacters", false)?,
+            require_lowercase: self.params.flag("RequireLowercaseCharacters", false)?,
+            allow_users_to_change_password: self.params.flag("AllowUsersToChangePassword", false)?,
+            max_password_age: number("MaxPasswordAge")?.filter(|d| *d > 0),
+            password_reuse_prevention: number("PasswordReusePrevention")?.filter(|n| *n > 0),
+            hard_expiry: self.params.flag("HardExpiry", false)?,
+            lockout_threshold: current.lockout_threshold,
+            lockout_minutes: current.lockout_minutes,
+        };
+        self.iam
+            .update_password_policy(&self.actor, &self.account, &policy, &self.meta)
+            .await?;
+        Ok(None)
+    }
+
+    async fn delete_password_policy(&self) -> Reply {
+        self.iam
+            .delete_password_policy(&self.actor, &self.account, &self.meta)
+            .await?;
+        Ok(None)
+    }
+
+    async fn generate_credential_report(&self) -> Reply {
+        self.iam
+            .generate_credential_report(&self.actor, &self.account)
+            .await?;
+        // Generated on the spot (or reused while under four hours old): always complete.
+        let mut x = Xml::new();
+        x.leaf("State", "COMPLETE")
+            .leaf("Description", "The credential report is ready.");
+        Ok(Some(x.finish()))
+    }
+
+    async fn get_credential_report(&self) -> Reply {
+        use base64::Engine as _;
+        let report = self.iam.get_credential_report(&self.actor, &self.account).await?;
+        let mut x = Xml::new();
+        x.leaf(
+            "Content",
+            &base64::engine::general_purpose::STANDARD.encode(report.csv.as_bytes()),
+        )
+        .leaf("ReportFormat", "text/csv")
+        .time("GeneratedTime", report.generated_at);
+        Ok(Some(x.finish()))
+    }
+
+    async fn list_mfa_devices(&self) -> Reply {
+        let owner = self.owner_name()?;
+        let devices = self
+            .iam
+            .list_mfa_devices(&self.actor, &self.account, as_owner(owner.as_ref()))
+            .await?;
+        let mut x = Xml::new();
+        x.members("MFADevices", &devices, |x, d| {
+            if let Some(name) = &owner {
+                x.leaf("UserName", name.as_str());
+            }
+            x.leaf("SerialNumber", &d.serial_number)
+                .time("EnableDate", d.enabled_at);
+        });
+        x.flag("IsTruncated", false);
+        Ok(Some(x.finish()))
+    }
+
+    async fn change_password(&self) -> Reply {
+        let old = self.params.required("OldPassword")?;
+        let new = self.params.required("NewPassword")?;
+        let change = gatehouse_iam::PasswordChange {
+            old: old.to_owned().into(),
+            new: new.to_owned().into(),
+            retyped: new.to_owned().into(),
+        };
+        self.iam
+            .change_password_by_key(&self.actor, &change, &self.meta)
+            .await?;
+        Ok(None)
     }
 
     // ----- simulation -----

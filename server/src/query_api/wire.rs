@@ -172,6 +172,16 @@ impl From<Error> for ApiError {
         match err {
             Error::Invalid { .. } => Self::validation(err.to_string()),
             Error::PasswordPolicy(_) => Self::new(S::BAD_REQUEST, "PasswordPolicyViolation", err.to_string()),
+            Error::NotFound {
+                kind: "credential report",
+                name,
+            } => {
+                if name.contains("expired") {
+                    Self::new(S::GONE, "ReportExpired", "The credential report has expired. Generate a new one with GenerateCredentialReport.")
+                } else {
+                    Self::new(S::GONE, "ReportNotPresent", "Credential report does not exist. Use GenerateCredentialReport to generate a report.")
+                }
+            }
             Error::NotFound { kind, name } => Self::new(S::NOT_FOUND, "NoSuchEntity", not_found(kind, &name)),
             Error::AlreadyExists { kind, name } => {
                 Self::new(S::CONFLICT, "EntityAlreadyExists", already_exists(kind, &name))
