@@ -839,3 +839,215 @@ async fn account_settings_credential_report_and_own_password_over_the_api(pool: 
     let (status, _) = app.whoami().await;
     assert_eq!(status, 200, "the new password signs in");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn policy_versions_tags_groups_and_simulation_over_the_api(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+
+    let arn = api
+        .call(
+            &root,
+            "CreatePolicy",
+            &[
+                ("PolicyName", "Readers"),
+                ("PolicyDocument", LIST_AND_READ_USERS),
+                ("Tags.member.1.Key", "owner"),
+                ("Tags.member.1.Value", "it"),
+            ],
+        )
+        .await
+        .ok()
+        .get("Arn")
+        .unwrap();
+    let v2 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#;
+    let created = api
+        .call(
+            &root,
+            "CreatePolicyVersion",
+            &[
+                ("PolicyArn", &arn),
+                ("PolicyDocument", v2),
+                ("SetAsDefault", "true"),
+            ],
+        )
+        .await
+        .ok();
+    assert_eq!(created.get("VersionId").as_deref(), Some("v2"));
+    assert_eq!(created.get("IsDefaultVersion").as_deref(), Some("true"));
+    let versions = api
+        .call(&root, "ListPolicyVersions", &[("PolicyArn", &arn)])
+        .await
+        .ok();
+    assert_eq!(versions.all("VersionId"), vec!["v2", "v1"]);
+    let v1 = api
+        .call(
+            &root,
+            "GetPolicyVersion",
+            &[("PolicyArn", &arn), ("VersionId", "v1")],
+        )
+        .await
+        .ok();
+    assert_eq!(v1.get("IsDefaultVersion").as_deref(), Some("false"));
+    assert_eq!(
+        percent_encoding::percent_decode_str(&v1.get("Document").unwrap())
+            .decode_utf8()
+            .unwrap(),
+        LIST_AND_READ_USERS
+    );
+    api.call(
+        &root,
+        "GetPolicyVersion",
+        &[("PolicyArn", &arn), ("VersionId", "v9")],
+    )
+    .await
+    .error(404, "NoSuchEntity");
+    api.call(
+        &root,
+        "DeletePolicyVersion",
+        &[("PolicyArn", &arn), ("VersionId", "v2")],
+    )
+    .await
+    .error(409, "DeleteConflict");
+    api.call(
+        &root,
+        "SetDefaultPolicyVersion",
+        &[("PolicyArn", &arn), ("VersionId", "v1")],
+    )
+    .await
+    .ok();
+    api.call(
+        &root,
+        "DeletePolicyVersion",
+        &[("PolicyArn", &arn), ("VersionId", "v2")],
+    )
+    .await
+    .ok();
+    let policy = api.call(&root, "GetPolicy", &[("PolicyArn", &arn)]).await.ok();
+    assert_eq!(policy.get("DefaultVersionId").as_deref(), Some("v1"));
+    assert!(policy.get("PolicyId").unwrap().starts_with("ANPA"));
+    let tags = api
+        .call(&root, "ListPolicyTags", &[("PolicyArn", &arn)])
+        .await
+        .ok();
+    assert_eq!(tags.all("Key"), vec!["owner"]);
+    api.call(
+        &root,
+        "UntagPolicy",
+        &[("PolicyArn", &arn), ("TagKeys.member.1", "owner")],
+    )
+    .await
+    .ok();
+    assert!(api
+        .call(&root, "ListPolicyTags", &[("PolicyArn", &arn)])
+        .await
+        .ok()
+        .all("Key")
+        .is_empty());
+
+    // Lists: customer managed only, and the system policies.
+    let local = api.call(&root, "ListPolicies", &[("Scope", "Local")]).await.ok();
+    assert_eq!(local.all("PolicyName"), vec!["Readers"]);
+    let system = api.call(&root, "ListPolicies", &[("Scope", "AWS")]).await.ok();
+    assert!(system
+        .all("Arn")
+        .contains(&"arn:aws:iam::aws:policy/AdministratorAccess".to_owned()));
+    api.call(&root, "ListPolicies", &[("Scope", "Mine")])
+        .await
+        .error(400, "ValidationError");
+
+    // Groups: attach, entities, rename.
+    api.call(&root, "CreateGroup", &[("GroupName", "Ops")]).await.ok();
+    api.call(
+        &root,
+        "AddUserToGroup",
+        &[("GroupName", "Ops"), ("UserName", "alice")],
+    )
+    .await
+    .ok();
+    api.call(
+        &root,
+        "AttachGroupPolicy",
+        &[("GroupName", "Ops"), ("PolicyArn", &arn)],
+    )
+    .await
+    .ok();
+    let entities = api
+        .call(&root, "ListEntitiesForPolicy", &[("PolicyArn", &arn)])
+        .await
+        .ok();
+    assert_eq!(entities.all("GroupName"), vec!["Ops"]);
+    api.call(
+        &root,
+        "UpdateGroup",
+        &[("GroupName", "Ops"), ("NewGroupName", "Operations")],
+    )
+    .await
+    .ok();
+    let group = api
+        .call(&root, "GetGroup", &[("GroupName", "Operations")])
+        .await
+        .ok();
+    assert_eq!(group.all("UserName"), vec!["alice"]);
+    assert_eq!(
+        group.get("Arn"),
+        Some(format!("arn:aws:iam::{account}:group/Operations"))
+    );
+    api.call(&root, "GetGroup", &[("GroupName", "Ops")])
+        .await
+        .error(404, "NoSuchEntity");
+
+    // Simulation of a user's policies and of documents given with the request.
+    let sim = api
+        .call(
+            &root,
+            "SimulatePrincipalPolicy",
+            &[
+                ("PolicySourceArn", &format!("arn:aws:iam::{account}:user/alice")),
+                ("ActionNames.member.1", "iam:ListUsers"),
+                ("ActionNames.member.2", "iam:DeleteUser"),
+            ],
+        )
+        .await
+        .ok();
+    assert_eq!(sim.all("EvalDecision"), vec!["allowed", "implicitDeny"]);
+    let deny_outside_office = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"iam:*","Resource":"*"},
+        {"Effect":"Deny","Action":"iam:DeleteUser","Resource":"*",
+         "Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+    let custom = |ip: &'static str| {
+        let api = &api;
+        let root = &root;
+        async move {
+            api.call(
+                root,
+                "SimulateCustomPolicy",
+                &[
+                    ("PolicyInputList.member.1", deny_outside_office),
+                    ("ActionNames.member.1", "iam:DeleteUser"),
+                    ("ContextEntries.member.1.ContextKeyName", "aws:SourceIp"),
+                    ("ContextEntries.member.1.ContextKeyType", "ip"),
+                    ("ContextEntries.member.1.ContextKeyValues.member.1", ip),
+                ],
+            )
+            .await
+            .ok()
+        }
+    };
+    assert_eq!(custom("203.0.113.9").await.all("EvalDecision"), vec!["allowed"]);
+    assert_eq!(
+        custom("198.51.100.1").await.all("EvalDecision"),
+        vec!["explicitDeny"]
+    );
+    api.call(
+        &root,
+        "SimulateCustomPolicy",
+        &[
+            ("PolicyInputList.member.1", "{not json"),
+            ("ActionNames.member.1", "iam:ListUsers"),
+        ],
+    )
+    .await
+    .error(400, "MalformedPolicyDocument");
+}

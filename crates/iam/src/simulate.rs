@@ -97,6 +97,79 @@ impl Iam {
     }
 }
 
+impl Iam {
+    /// Evaluates `actions` on `resource` against policy documents given with the request (AWS
+    /// SimulateCustomPolicy), authorized as `iam:SimulateCustomPolicy` on `*`. The documents are
+    /// identity policies (`PolicyInputList`); `boundaries` are permissions boundaries. Only the
+    /// `context` entries given are in the request context, as in AWS.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn simulate_custom(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        policies: &[String],
+        boundaries: &[String],
+        actions: &[String],
+        resource: &str,
+        context: &[(String, String)],
+    ) -> Result<Vec<Simulation>> {
+        let _ok = self
+            .authorize(actor, "iam:SimulateCustomPolicy", "*", account)
+            .await?;
+        if policies.is_empty() {
+            return Err(Error::Invalid {
+                field: "policy input list",
+                reason: "must hold at least one policy document".to_owned(),
+            });
+        }
+        if actions.is_empty() || actions.len() > MAX_SIMULATED_ACTIONS {
+            return Err(Error::Invalid {
+                field: "actions",
+                reason: "must name from 1 to 100 actions".to_owned(),
+            });
+        }
+        if let Some(bad) = actions.iter().find(|a| !well_formed_action(a)) {
+            return Err(Error::Invalid {
+                field: "actions",
+                reason: format!("entry {bad:?} is not an action of the form service:ActionName"),
+            });
+        }
+        let mut set = gatehouse_policy::PermissionSet::new();
+        let compile = |document: &str| {
+            gatehouse_policy::Policy::parse(document, gatehouse_policy::PolicyKind::Managed)
+                .map(|p| std::sync::Arc::new(p.compile()))
+                .map_err(|e| Error::MalformedPolicyDocument(e.to_string()))
+        };
+        for (i, document) in policies.iter().enumerate() {
+            set.add_identity(
+                gatehouse_policy::PolicySource::new(format!("PolicyInputList.{}", i + 1), None),
+                compile(document)?,
+            );
+        }
+        for (i, document) in boundaries.iter().enumerate() {
+            set.set_boundary(
+                gatehouse_policy::PolicySource::new(
+                    format!("PermissionsBoundaryPolicyInputList.{}", i + 1),
+                    None,
+                ),
+                compile(document)?,
+            );
+        }
+        let mut ctx = gatehouse_policy::Context::new();
+        for (key, value) in context {
+            ctx.insert(key, value.as_str());
+        }
+        Ok(actions
+            .iter()
+            .map(|action| Simulation {
+                explanation: set.explain(&Request::new(action, resource, &ctx)),
+                action: action.clone(),
+                resource: resource.to_owned(),
+            })
+            .collect())
+    }
+}
+
 fn well_formed_action(action: &str) -> bool {
     match action.split_once(':') {
         Some((service, name)) => {

@@ -107,6 +107,11 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "ChangePassword" => call.change_password().await,
         // Simulation
         "SimulatePrincipalPolicy" => call.simulate_principal_policy().await,
+        "SimulateCustomPolicy" => call.simulate_custom_policy().await,
+        "UpdateGroup" => call.update_group().await,
+        "TagPolicy" => call.tag_policy(true).await,
+        "UntagPolicy" => call.tag_policy(false).await,
+        "ListPolicyTags" => call.list_policy_tags().await,
         "" => Err(ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
             "MissingAction",
@@ -1191,6 +1196,54 @@ impl Call<'_> {
     async fn simulate_principal_policy(&self) -> Reply {
         let source = self.params.required("PolicySourceArn")?;
         let user = user_from_arn(source, &self.account)?;
+        let (actions, resources, context) = self.simulation_inputs()?;
+        let mut results = Vec::new();
+        for resource in &resources {
+            results.extend(
+                self.iam
+                    .simulate_user(&self.actor, &self.account, &user, &actions, resource, &context)
+                    .await?,
+            );
+        }
+        Ok(Some(simulation_xml(&results)))
+    }
+
+    async fn simulate_custom_policy(&self) -> Reply {
+        let policies: Vec<String> = self
+            .params
+            .list("PolicyInputList")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let boundaries: Vec<String> = self
+            .params
+            .list("PermissionsBoundaryPolicyInputList")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let (actions, resources, context) = self.simulation_inputs()?;
+        let mut results = Vec::new();
+        for resource in &resources {
+            results.extend(
+                self.iam
+                    .simulate_custom(
+                        &self.actor,
+                        &self.account,
+                        &policies,
+                        &boundaries,
+                        &actions,
+                        resource,
+                        &context,
+                    )
+                    .await?,
+            );
+        }
+        Ok(Some(simulation_xml(&results)))
+    }
+
+    /// ActionNames, ResourceArns (default `*`) and ContextEntries of a simulation.
+    #[allow(clippy::type_complexity)]
+    fn simulation_inputs(&self) -> Result<(Vec<String>, Vec<&str>, Vec<(String, String)>), ApiError> {
         let actions: Vec<String> = self
             .params
             .list("ActionNames")
@@ -1204,54 +1257,95 @@ impl Call<'_> {
             resources
         };
         let mut context = Vec::new();
-        for entry in self
-            .params
-            .structs("ContextEntries", &["ContextKeyName", "ContextKeyType"])
-        {
-            let Some(key) = entry.get("ContextKeyName") else {
-                continue;
+        for i in 1.. {
+            let Some(key) = self
+                .params
+                .get(&format!("ContextEntries.member.{i}.ContextKeyName"))
+            else {
+                break;
             };
-            let index = context_index(self.params, key);
-            let values = index
-                .map(|i| {
-                    self.params
-                        .list(&format!("ContextEntries.member.{i}.ContextKeyValues"))
-                })
-                .unwrap_or_default();
-            for v in values {
-                context.push((key.clone(), v.to_owned()));
+            for v in self
+                .params
+                .list(&format!("ContextEntries.member.{i}.ContextKeyValues"))
+            {
+                context.push((key.to_owned(), v.to_owned()));
             }
         }
-        let mut x = Xml::new();
-        let mut results = Vec::new();
-        for resource in &resources {
-            results.extend(
-                self.iam
-                    .simulate_user(&self.actor, &self.account, &user, &actions, resource, &context)
-                    .await?,
-            );
+        Ok((actions, resources, context))
+    }
+
+    async fn update_group(&self) -> Reply {
+        let group = self.group_name()?;
+        let new_name = match self.params.get("NewGroupName") {
+            Some(n) => GroupName::try_from(n)?,
+            None => group.clone(),
+        };
+        let new_path = self.params.get("NewPath").map(IamPath::try_from).transpose()?;
+        self.iam
+            .rename_group(
+                &self.actor,
+                &self.account,
+                &group,
+                &new_name,
+                new_path.as_ref(),
+                Source::Api,
+                &self.meta,
+            )
+            .await?;
+        Ok(None)
+    }
+
+    async fn tag_policy(&self, tag: bool) -> Reply {
+        let arn = self.params.required("PolicyArn")?;
+        if tag {
+            let tags = self.tags()?;
+            self.iam
+                .tag_policy(&self.actor, &self.account, arn, &tags, Source::Api, &self.meta)
+                .await?;
+        } else {
+            let keys: Vec<String> = self
+                .params
+                .list("TagKeys")
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            self.iam
+                .untag_policy(&self.actor, &self.account, arn, &keys, Source::Api, &self.meta)
+                .await?;
         }
-        x.members("EvaluationResults", &results, |x, r| {
-            let e = &r.explanation;
-            x.leaf("EvalActionName", &r.action)
-                .leaf("EvalResourceName", &r.resource)
-                .leaf("EvalDecision", e.decision.as_str());
-            x.members("MatchedStatements", &e.matched, |x, m| {
-                x.leaf("SourcePolicyId", &m.policy.name)
-                    .leaf("SourcePolicyType", "IAM Policy");
-            });
-            x.members("MissingContextValues", &e.missing_context_keys, |x, k| {
-                x.raw(&super::wire::escape(k));
-            });
+        Ok(None)
+    }
+
+    async fn list_policy_tags(&self) -> Reply {
+        let arn = self.params.required("PolicyArn")?;
+        let detail = self.iam.get_policy(&self.actor, &self.account, arn).await?;
+        let mut x = Xml::new();
+        x.members("Tags", &detail.tags, |x, t| {
+            x.leaf("Key", &t.key).leaf("Value", &t.value);
         });
         x.flag("IsTruncated", false);
         Ok(Some(x.finish()))
     }
 }
 
-/// The N of `ContextEntries.member.N` whose key name is `key`.
-fn context_index(params: &Params, key: &str) -> Option<usize> {
-    (1..=1000).find(|i| params.get(&format!("ContextEntries.member.{i}.ContextKeyName")) == Some(key))
+/// The EvaluationResults of a simulation.
+fn simulation_xml(results: &[gatehouse_iam::Simulation]) -> String {
+    let mut x = Xml::new();
+    x.members("EvaluationResults", results, |x, r| {
+        let e = &r.explanation;
+        x.leaf("EvalActionName", &r.action)
+            .leaf("EvalResourceName", &r.resource)
+            .leaf("EvalDecision", e.decision.as_str());
+        x.members("MatchedStatements", &e.matched, |x, m| {
+            x.leaf("SourcePolicyId", &m.policy.name)
+                .leaf("SourcePolicyType", "IAM Policy");
+        });
+        x.members("MissingContextValues", &e.missing_context_keys, |x, k| {
+            x.raw(&super::wire::escape(k));
+        });
+    });
+    x.flag("IsTruncated", false);
+    x.finish()
 }
 
 /// The user an ARN of this account names (`arn:…:iam::<account>:user[/path/]<name>`).
