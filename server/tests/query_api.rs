@@ -1051,3 +1051,75 @@ async fn policy_versions_tags_groups_and_simulation_over_the_api(pool: PgPool) {
     .await
     .error(400, "MalformedPolicyDocument");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn users_are_renamed_moved_and_their_login_profiles_read_over_the_api(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+    let before = api.call(&root, "GetUser", &[("UserName", "alice")]).await.ok();
+    api.call(
+        &root,
+        "UpdateUser",
+        &[
+            ("UserName", "alice"),
+            ("NewUserName", "alice.smith"),
+            ("NewPath", "/staff/"),
+        ],
+    )
+    .await
+    .ok();
+    let after = api
+        .call(&root, "GetUser", &[("UserName", "alice.smith")])
+        .await
+        .ok();
+    assert_eq!(after.get("UserId"), before.get("UserId"), "the same user");
+    assert_eq!(
+        after.get("Arn"),
+        Some(format!("arn:aws:iam::{account}:user/staff/alice.smith"))
+    );
+    api.call(&root, "GetUser", &[("UserName", "alice")])
+        .await
+        .error(404, "NoSuchEntity");
+    app.user("acme", "bob", "bob password 1234").await;
+    api.call(
+        &root,
+        "UpdateUser",
+        &[("UserName", "bob"), ("NewUserName", "ALICE.smith")],
+    )
+    .await
+    .error(409, "EntityAlreadyExists");
+
+    let profile = api
+        .call(&root, "GetLoginProfile", &[("UserName", "alice.smith")])
+        .await
+        .ok();
+    assert_eq!(profile.get("PasswordResetRequired").as_deref(), Some("false"));
+    api.call(
+        &root,
+        "UpdateLoginProfile",
+        &[
+            ("UserName", "alice.smith"),
+            ("Password", "a reset passphrase 9"),
+            ("PasswordResetRequired", "true"),
+        ],
+    )
+    .await
+    .ok();
+    let profile = api
+        .call(&root, "GetLoginProfile", &[("UserName", "alice.smith")])
+        .await
+        .ok();
+    assert_eq!(profile.get("PasswordResetRequired").as_deref(), Some("true"));
+    api.call(&root, "DeleteLoginProfile", &[("UserName", "alice.smith")])
+        .await
+        .ok();
+    let gone = api
+        .call(&root, "GetLoginProfile", &[("UserName", "alice.smith")])
+        .await;
+    gone.error(404, "NoSuchEntity");
+    assert_eq!(
+        gone.get("Message").as_deref(),
+        Some("Login Profile for User alice.smith cannot be found.")
+    );
+}

@@ -150,4 +150,32 @@ impl Iam {
         .flatten();
         alias.map(AccountAlias::try_from).into_iter().collect()
     }
+
+    /// A user's login profile: when it was made and whether a new password is required (AWS
+    /// GetLoginProfile), authorized as `iam:GetLoginProfile` on the user.
+    pub async fn login_profile(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &crate::UserName,
+    ) -> Result<(OffsetDateTime, bool)> {
+        let mut conn = self.pool().acquire().await?;
+        let entity = self
+            .find_entity(&mut conn, account, Kind::User, user.as_str())
+            .await?;
+        let _ok = self
+            .authorize(actor, "iam:GetLoginProfile", &entity.arn, account)
+            .await?;
+        let row = sqlx::query!(
+            "select created_at, password_reset_required from login_profiles where user_id = $1",
+            entity.id,
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| crate::Error::NotFound {
+            kind: "login profile",
+            name: entity.name.clone(),
+        })?;
+        Ok((row.created_at, row.password_reset_required))
+    }
 }

@@ -266,4 +266,59 @@ impl Iam {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Renames a user and/or moves it to another path (AWS UpdateUser), authorized as
+    /// `iam:UpdateUser` on both its current and its new ARN, as AWS requires. Its ID, policies,
+    /// groups, credentials and sessions stay; its ARN changes.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        user: &UserName,
+        new_name: Option<&UserName>,
+        new_path: Option<&IamPath>,
+        source: Source,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let (mut tx, u) = self
+            .begin_change(actor, account, Kind::User, user.as_str(), "iam:UpdateUser", &[])
+            .await?;
+        let path: IamPath = match new_path {
+            Some(p) => p.clone(),
+            None => sqlx::query_scalar!("select path from iam_users where user_id = $1", u.id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_into()?,
+        };
+        let name: UserName = match new_name {
+            Some(n) => n.clone(),
+            None => u.name.as_str().try_into()?,
+        };
+        let new_arn = self.partition().user_arn(account, &path, &name);
+        let _ok = self.authorize(actor, "iam:UpdateUser", &new_arn, account).await?;
+        sqlx::query!(
+            "update iam_users set user_name = $2, path = $3 where user_id = $1",
+            u.id,
+            name.as_str(),
+            path.as_str()
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::from(e).naming(&name))?;
+        let mut event = change(
+            account,
+            source,
+            "UpdateUser",
+            actor,
+            meta,
+            &u.arn,
+            json!({"userName": u.name, "newUserName": name.as_str(), "newPath": path.as_str()}),
+        );
+        event.before = Some(json!({ "userName": u.name, "arn": u.arn }));
+        event.after = Some(json!({ "userName": name.as_str(), "arn": new_arn }));
+        events::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -41,6 +41,7 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "GetUser" => call.get_user().await,
         "ListUsers" => call.list_users().await,
         "DeleteUser" => call.delete_user().await,
+        "UpdateUser" => call.update_user().await,
         "TagUser" => call.tag_user().await,
         "UntagUser" => call.untag_user().await,
         "ListUserTags" => call.list_user_tags().await,
@@ -86,6 +87,7 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "CreateLoginProfile" => call.login_profile(true).await,
         "UpdateLoginProfile" => call.login_profile(false).await,
         "DeleteLoginProfile" => call.delete_login_profile().await,
+        "GetLoginProfile" => call.get_login_profile().await,
         // Access keys
         "CreateAccessKey" => call.create_access_key().await,
         "ListAccessKeys" => call.list_access_keys().await,
@@ -298,6 +300,28 @@ impl Call<'_> {
         });
         x.page(page.next.as_deref());
         Ok(Some(x.finish()))
+    }
+
+    async fn update_user(&self) -> Reply {
+        let name = self.user_name("UserName")?;
+        let new_name = self
+            .params
+            .get("NewUserName")
+            .map(UserName::try_from)
+            .transpose()?;
+        let new_path = self.params.get("NewPath").map(IamPath::try_from).transpose()?;
+        self.iam
+            .update_user(
+                &self.actor,
+                &self.account,
+                &name,
+                new_name.as_ref(),
+                new_path.as_ref(),
+                Source::Api,
+                &self.meta,
+            )
+            .await?;
+        Ok(None)
     }
 
     async fn delete_user(&self) -> Reply {
@@ -887,6 +911,18 @@ impl Call<'_> {
                 .await?;
             Ok(None)
         }
+    }
+
+    async fn get_login_profile(&self) -> Reply {
+        let user = self.user_name("UserName")?;
+        let (created, reset) = self.iam.login_profile(&self.actor, &self.account, &user).await?;
+        let mut x = Xml::new();
+        x.node("LoginProfile", |x| {
+            x.leaf("UserName", user.as_str())
+                .time("CreateDate", created)
+                .flag("PasswordResetRequired", reset);
+        });
+        Ok(Some(x.finish()))
     }
 
     async fn delete_login_profile(&self) -> Reply {
