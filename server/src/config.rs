@@ -136,7 +136,7 @@ pub struct DatabaseArgs {
     /// 4 (more connections than that make a small machine slower, see docs/performance.md).
     #[arg(long = "db-pool-size", env = "GATEHOUSE_DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
-    /// File holding the secret key that encrypts stored secrets (TOTP seeds): 64 hexadecimal
+    /// File holding the secret key that encrypts stored secrets (TOTP seeds, access key secrets): 64 hexadecimal
     /// digits. Default: <DATA>/secret.key, generated on first start with mode 0600.
     #[arg(long = "secret-key-file", env = "GATEHOUSE_SECRET_KEY_FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,

@@ -1,4 +1,4 @@
-//! The server's secret key, which encrypts stored secrets (TOTP seeds). It comes from the file
+//! The server's secret key, which encrypts stored secrets (TOTP seeds and access key secrets). It comes from the file
 //! `--secret-key-file` names or, by default, `<DATA>/secret.key`, which is generated on first
 //! start with mode 0600. Earlier keys named by `--previous-secret-key-files` still decrypt what
 //! they encrypted, so a key can be replaced without losing anyone's MFA device.

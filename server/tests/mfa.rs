@@ -19,20 +19,6 @@ use sqlx::PgPool;
 const FULL: &str = "arn:aws:iam::aws:policy/IAMFullAccess";
 const FORCE_MFA: &str = "arn:aws:iam::aws:policy/IAMSelfManageCredentialsWithMFA";
 
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0);
-    for c in text.chars() {
-        buffer = (buffer << 5) | ALPHABET.find(c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
-}
-
 fn code(app: &TestApp, seed: &[u8], steps_from_now: i64) -> String {
     totp_code(seed, totp_step(app.iam.now()) + steps_from_now, TOTP_DIGITS).unwrap()
 }

@@ -1123,3 +1123,83 @@ async fn users_are_renamed_moved_and_their_login_profiles_read_over_the_api(pool
         Some("Login Profile for User alice.smith cannot be found.")
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn virtual_mfa_devices_are_created_enabled_deactivated_and_deleted_over_the_api(pool: PgPool) {
+    use base64::Engine as _;
+    use gatehouse_iam::{totp_code, totp_step, TOTP_DIGITS};
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+
+    let created = api
+        .call(
+            &root,
+            "CreateVirtualMFADevice",
+            &[("VirtualMFADeviceName", "alice-phone")],
+        )
+        .await
+        .ok();
+    let serial = created.get("SerialNumber").unwrap();
+    assert_eq!(serial, format!("arn:aws:iam::{account}:mfa/alice-phone"));
+    let seed_text = base64::engine::general_purpose::STANDARD
+        .decode(created.get("Base32StringSeed").unwrap())
+        .unwrap();
+    let seed = base32_decode(std::str::from_utf8(&seed_text).unwrap());
+    let code = |steps: i64| totp_code(&seed, totp_step(app.iam.now()) + steps, TOTP_DIGITS).unwrap();
+
+    let enable = |c1: String, c2: String| {
+        let (api, root, serial) = (&api, &root, serial.clone());
+        async move {
+            api.call(
+                root,
+                "EnableMFADevice",
+                &[
+                    ("UserName", "alice"),
+                    ("SerialNumber", &serial),
+                    ("AuthenticationCode1", &c1),
+                    ("AuthenticationCode2", &c2),
+                ],
+            )
+            .await
+        }
+    };
+    enable("000000".into(), "000000".into())
+        .await
+        .error(400, "ValidationError");
+    enable(code(-1), code(0)).await.ok();
+    let listed = api
+        .call(&root, "ListMFADevices", &[("UserName", "alice")])
+        .await
+        .ok();
+    assert_eq!(listed.all("SerialNumber"), vec![serial.clone()]);
+    assert_eq!(listed.get("UserName").as_deref(), Some("alice"));
+
+    api.call(&root, "DeleteVirtualMFADevice", &[("SerialNumber", &serial)])
+        .await
+        .error(409, "DeleteConflict");
+    api.call(
+        &root,
+        "DeactivateMFADevice",
+        &[("UserName", "alice"), ("SerialNumber", &serial)],
+    )
+    .await
+    .ok();
+    assert!(api
+        .call(&root, "ListMFADevices", &[("UserName", "alice")])
+        .await
+        .ok()
+        .all("SerialNumber")
+        .is_empty());
+    api.call(&root, "DeleteVirtualMFADevice", &[("SerialNumber", &serial)])
+        .await
+        .ok();
+    let gone = api
+        .call(&root, "DeleteVirtualMFADevice", &[("SerialNumber", &serial)])
+        .await;
+    gone.error(404, "NoSuchEntity");
+    assert_eq!(
+        gone.get("Message"),
+        Some(format!("MFA Device with serial number {serial} does not exist."))
+    );
+}

@@ -307,3 +307,44 @@ fn an_authorization_header_without_a_signature_is_incomplete() {
         other => panic!("expected IncompleteSignature, got {other:?}"),
     }
 }
+
+/// The worked example of AWS's documentation ("Create a signed AWS API request"): IAM ListUsers
+/// signed by AKIDEXAMPLE on 2015-08-30 in us-east-1.
+#[test]
+fn the_iam_list_users_example_from_awss_documentation_verifies() {
+    let headers = vec![
+        ("Host".to_owned(), "iam.amazonaws.com".to_owned()),
+        (
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
+        ),
+        ("X-Amz-Date".to_owned(), "20150830T123600Z".to_owned()),
+        (
+            "Authorization".to_owned(),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date, \
+             Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+                .to_owned(),
+        ),
+    ];
+    let req = sigv4::Request {
+        method: "GET",
+        path: "/",
+        query: "Action=ListUsers&Version=2010-05-08",
+        headers: &headers,
+        body: b"",
+    };
+    let signed = sigv4::parse(&req).unwrap();
+    assert_eq!(signed.credential.access_key_id, "AKIDEXAMPLE");
+    let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let canonical = signed.canonical_request(&req, empty);
+    use sha2::Digest as _;
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(canonical.as_bytes())),
+        "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"
+    );
+    let at = time::macros::datetime!(2015-08-30 12:36:00 UTC);
+    signed
+        .verify(&req, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", at, &["iam"])
+        .unwrap();
+}

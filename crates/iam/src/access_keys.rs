@@ -116,6 +116,38 @@ impl std::fmt::Debug for KeyHolder {
 /// turn every request into a write, and the time shown stays accurate to the minute.
 const LAST_USED_GRANULARITY: time::Duration = time::Duration::seconds(60);
 
+/// The last use of each key this process wrote, so that a key signing requests in a loop is
+/// written once a minute, not read and written on every request. Past this many keys it starts
+/// again empty.
+#[derive(Default)]
+pub(crate) struct KeyUseCache {
+    written: std::sync::Mutex<std::collections::HashMap<String, (OffsetDateTime, String, String)>>,
+}
+
+const MAX_CACHED_KEY_USES: usize = 10_000;
+
+impl KeyUseCache {
+    /// Whether the use must be written: never written by this process, more than a minute ago,
+    /// or to another service or region. Marks it written now if so.
+    fn should_write(&self, id: &str, now: OffsetDateTime, service: &str, region: &str) -> bool {
+        let mut written = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fresh = written
+            .get(id)
+            .is_some_and(|(at, s, r)| now - *at < LAST_USED_GRANULARITY && s == service && r == region);
+        if fresh {
+            return false;
+        }
+        if written.len() >= MAX_CACHED_KEY_USES {
+            written.clear();
+        }
+        written.insert(id.to_owned(), (now, service.to_owned(), region.to_owned()));
+        true
+    }
+}
+
 fn new_secret() -> String {
     let mut rng = rand::rngs::OsRng;
     (0..SECRET_LEN)
@@ -398,6 +430,9 @@ impl Iam {
     /// Written at most once a minute per key unless the service or region changes.
     pub async fn record_access_key_use(&self, id: &str, service: &str, region: &str) -> Result<()> {
         let now = self.now();
+        if !self.inner.key_use.should_write(id, now, service, region) {
+            return Ok(());
+        }
         sqlx::query!(
             "update access_keys set last_used_at = $2, last_used_service = $3, last_used_region = $4
               where access_key_id = $1

@@ -154,6 +154,7 @@ struct Inner {
     sign_in_throttle: SignInThrottle,
     clock: Arc<dyn Clock>,
     permission_cache: authz::PermissionCache,
+    key_use: access_keys::KeyUseCache,
 }
 
 impl Iam {
@@ -169,6 +170,7 @@ impl Iam {
                 sign_in_throttle: config.sign_in_throttle,
                 clock,
                 permission_cache: authz::PermissionCache::default(),
+                key_use: access_keys::KeyUseCache::default(),
             }),
         })
     }

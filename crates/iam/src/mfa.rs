@@ -433,19 +433,61 @@ impl Iam {
         serial: &str,
         meta: &RequestMeta,
     ) -> Result<i64> {
+        self.unassign_mfa_device(actor, account, owner, serial, meta, true)
+            .await
+    }
+
+    /// Unassigns a device from its owner and keeps it, unassigned (AWS DeactivateMFADevice
+    /// through the API, where DeleteVirtualMFADevice then deletes it), authorized as
+    /// `iam:DeactivateMFADevice` on the owner. Every session of the owner ends.
+    pub async fn deactivate_mfa_device(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        owner: CredentialOwner<'_>,
+        serial: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        self.unassign_mfa_device(actor, account, owner, serial, meta, false)
+            .await?;
+        Ok(())
+    }
+
+    async fn unassign_mfa_device(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        owner: CredentialOwner<'_>,
+        serial: &str,
+        meta: &RequestMeta,
+        delete: bool,
+    ) -> Result<i64> {
         let (mut tx, owner) = self
             .begin_owner_change(actor, account, owner, "iam:DeactivateMFADevice")
             .await?;
-        let deleted = sqlx::query!(
-            "delete from mfa_devices where serial_number = $1 and account_id = $2
-                and user_id is not distinct from $3 and enabled_at is not null",
-            serial,
-            account.as_str(),
-            owner.user_id,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let deleted = if delete {
+            sqlx::query!(
+                "delete from mfa_devices where serial_number = $1 and account_id = $2
+                    and user_id is not distinct from $3 and enabled_at is not null",
+                serial,
+                account.as_str(),
+                owner.user_id,
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query!(
+                "update mfa_devices set enabled_at = null where serial_number = $1 and account_id = $2
+                    and user_id is not distinct from $3 and enabled_at is not null",
+                serial,
+                account.as_str(),
+                owner.user_id,
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
         if deleted == 0 {
             return Err(Error::NotFound {
                 kind: "MFA device",
@@ -478,6 +520,49 @@ impl Iam {
         events::append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(epoch)
+    }
+
+    /// Deletes an unassigned virtual device (AWS DeleteVirtualMFADevice), authorized as
+    /// `iam:DeleteVirtualMFADevice` on the device. A device in use is a DeleteConflict.
+    pub async fn delete_virtual_mfa_device(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        serial: &str,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let _ok = self
+            .authorize(actor, "iam:DeleteVirtualMFADevice", serial, account)
+            .await?;
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query!(
+            "delete from mfa_devices where serial_number = $1 and account_id = $2 returning enabled_at",
+            serial,
+            account.as_str(),
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "MFA device",
+            name: serial.to_owned(),
+        })?;
+        if row.enabled_at.is_some() {
+            return Err(Error::DeleteConflict(
+                "MFA Device is in use by a user: deactivate it first.",
+            ));
+        }
+        let event = change_event(
+            account,
+            Source::Console,
+            "DeleteVirtualMFADevice",
+            actor,
+            meta,
+            serial,
+            json!({ "serialNumber": serial }),
+        );
+        events::append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Resynchronizes a device whose clock drifted (AWS ResyncMFADevice, authorized as

@@ -106,6 +106,11 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "GetCredentialReport" => call.get_credential_report().await,
         // MFA and one's own password
         "ListMFADevices" => call.list_mfa_devices().await,
+        "CreateVirtualMFADevice" => call.create_virtual_mfa_device().await,
+        "EnableMFADevice" => call.mfa_codes(true).await,
+        "ResyncMFADevice" => call.mfa_codes(false).await,
+        "DeactivateMFADevice" => call.deactivate_mfa_device().await,
+        "DeleteVirtualMFADevice" => call.delete_virtual_mfa_device().await,
         "ChangePassword" => call.change_password().await,
         // Simulation
         "SimulatePrincipalPolicy" => call.simulate_principal_policy().await,
@@ -1211,6 +1216,97 @@ impl Call<'_> {
         });
         x.flag("IsTruncated", false);
         Ok(Some(x.finish()))
+    }
+
+    /// CreateVirtualMFADevice: the device is made for the caller, unassigned; EnableMFADevice
+    /// assigns it to whichever user proves its codes, as in AWS. The seed comes back as
+    /// `Base32StringSeed` (the console shows the QR code; no `QRCodePNG` is made).
+    async fn create_virtual_mfa_device(&self) -> Reply {
+        use base64::Engine as _;
+        use secrecy::ExposeSecret as _;
+        let name = self.params.required("VirtualMFADeviceName")?;
+        let caller = match &self.actor {
+            Actor::Principal(p) => match &p.kind {
+                PrincipalKind::User { user_name, .. } => Some(user_name.clone()),
+                PrincipalKind::Root { .. } => None,
+            },
+            _ => None,
+        };
+        let device = self
+            .iam
+            .create_virtual_mfa_device(
+                &self.actor,
+                &self.account,
+                as_owner(caller.as_ref()),
+                name,
+                &self.meta,
+            )
+            .await?;
+        let mut x = Xml::new();
+        x.node("VirtualMFADevice", |x| {
+            x.leaf("SerialNumber", &device.serial_number).leaf(
+                "Base32StringSeed",
+                &base64::engine::general_purpose::STANDARD
+                    .encode(device.secret_key.expose_secret().as_bytes()),
+            );
+        });
+        Ok(Some(x.finish()))
+    }
+
+    async fn mfa_codes(&self, enable: bool) -> Reply {
+        let owner = self.owner_name()?;
+        let serial = self.params.required("SerialNumber")?;
+        let codes = gatehouse_iam::TwoCodes {
+            code1: self.params.required("AuthenticationCode1")?,
+            code2: self.params.required("AuthenticationCode2")?,
+        };
+        if enable {
+            self.iam
+                .enable_mfa_device(
+                    &self.actor,
+                    &self.account,
+                    as_owner(owner.as_ref()),
+                    serial,
+                    codes,
+                    &self.meta,
+                )
+                .await?;
+        } else {
+            self.iam
+                .resync_mfa_device(
+                    &self.actor,
+                    &self.account,
+                    as_owner(owner.as_ref()),
+                    serial,
+                    codes,
+                    &self.meta,
+                )
+                .await?;
+        }
+        Ok(None)
+    }
+
+    async fn deactivate_mfa_device(&self) -> Reply {
+        let owner = self.owner_name()?;
+        let serial = self.params.required("SerialNumber")?;
+        self.iam
+            .deactivate_mfa_device(
+                &self.actor,
+                &self.account,
+                as_owner(owner.as_ref()),
+                serial,
+                &self.meta,
+            )
+            .await?;
+        Ok(None)
+    }
+
+    async fn delete_virtual_mfa_device(&self) -> Reply {
+        let serial = self.params.required("SerialNumber")?;
+        self.iam
+            .delete_virtual_mfa_device(&self.actor, &self.account, serial, &self.meta)
+            .await?;
+        Ok(None)
     }
 
     async fn change_password(&self) -> Reply {

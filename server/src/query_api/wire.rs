@@ -225,6 +225,7 @@ fn not_found(kind: &str, name: &str) -> String {
             format!("The Access Key with id {id} cannot be found.")
         }
         "login profile" => format!("Login Profile for User {name} cannot be found."),
+        "MFA device" => format!("MFA Device with serial number {name} does not exist."),
         _ => format!("The {kind} {name} cannot be found."),
     }
 }
