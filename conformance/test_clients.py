@@ -184,6 +184,15 @@ def test_the_aws_cli_works_unmodified():
     assert out.returncode == 0, out.stderr
     # The CLI decodes the URL-encoded document AWS (and Gatehouse) return.
     assert json.loads(out.stdout)["PolicyDocument"]["Statement"][0]["Action"] == ["iam:ListUsers", "iam:GetUser"]
+    png = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{user}.png")
+    out = aws(
+        "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", user,
+        "--outfile", png, "--bootstrap-method", "QRCodePNG",
+    )
+    assert out.returncode == 0, out.stderr
+    with open(png, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n", "the QR code is written as a PNG file"
+    os.remove(png)
     out = aws("iam", "get-user", "--user-name", "nobody-" + user)
     # A service error: the aws CLI v1 (PyPI's) exits 255, v2 254.
     assert out.returncode in (254, 255)

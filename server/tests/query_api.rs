@@ -1146,6 +1146,10 @@ async fn virtual_mfa_devices_are_created_enabled_deactivated_and_deleted_over_th
         .decode(created.get("Base32StringSeed").unwrap())
         .unwrap();
     let seed = base32_decode(std::str::from_utf8(&seed_text).unwrap());
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(created.get("QRCodePNG").expect("a QR code image"))
+        .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "QRCodePNG is a PNG image");
     let code = |steps: i64| totp_code(&seed, totp_step(app.iam.now()) + steps, TOTP_DIGITS).unwrap();
 
     let enable = |c1: String, c2: String| {

@@ -1220,7 +1220,7 @@ impl Call<'_> {
 
     /// CreateVirtualMFADevice: the device is made for the caller, unassigned; EnableMFADevice
     /// assigns it to whichever user proves its codes, as in AWS. The seed comes back as
-    /// `Base32StringSeed` (the console shows the QR code; no `QRCodePNG` is made).
+    /// `Base32StringSeed` and as the QR code image `QRCodePNG`.
     async fn create_virtual_mfa_device(&self) -> Reply {
         use base64::Engine as _;
         use secrecy::ExposeSecret as _;
@@ -1242,13 +1242,17 @@ impl Call<'_> {
                 &self.meta,
             )
             .await?;
+        let png = super::qr_png::qr_png(device.otpauth_uri.expose_secret())
+            .map_err(|e| ApiError::from(gatehouse_iam::Error::Internal(e.into())))?;
+        let b64 = &base64::engine::general_purpose::STANDARD;
         let mut x = Xml::new();
         x.node("VirtualMFADevice", |x| {
-            x.leaf("SerialNumber", &device.serial_number).leaf(
-                "Base32StringSeed",
-                &base64::engine::general_purpose::STANDARD
-                    .encode(device.secret_key.expose_secret().as_bytes()),
-            );
+            x.leaf("SerialNumber", &device.serial_number)
+                .leaf(
+                    "Base32StringSeed",
+                    &b64.encode(device.secret_key.expose_secret().as_bytes()),
+                )
+                .leaf("QRCodePNG", &b64.encode(png));
         });
         Ok(Some(x.finish()))
     }

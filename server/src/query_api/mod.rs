@@ -9,6 +9,7 @@
 //! its access key ID: changes by the services that make them, reads and refusals here.
 
 mod actions;
+mod qr_png;
 pub mod sigv4;
 mod wire;
 
