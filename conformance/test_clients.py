@@ -116,6 +116,37 @@ def test_pagination_over_250_users():
     assert names == sorted(names)
 
 
+def test_account_authorization_details_with_boto3s_paginator():
+    iam = client()
+    group, user, policy_name = unique("auditors"), unique("dora"), unique("ReadUsers")
+    iam.create_group(GroupName=group)
+    arn = iam.create_policy(PolicyName=policy_name, PolicyDocument=READ_USERS)["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName=group, PolicyArn=arn)
+    iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "audit"}])
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="Inline", PolicyDocument=READ_USERS)
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate(PaginationConfig={"PageSize": 7}))
+    assert len(pages) > 1 and all(p["IsTruncated"] for p in pages[:-1]) and not pages[-1]["IsTruncated"]
+    users = {u["UserName"]: u for p in pages for u in p["UserDetailList"]}
+    groups = {g["GroupName"]: g for p in pages for g in p["GroupDetailList"]}
+    policies = {q["Arn"]: q for p in pages for q in p["Policies"]}
+    entries = sum(len(p["UserDetailList"]) + len(p["GroupDetailList"]) + len(p["Policies"]) for p in pages)
+    assert entries == len(users) + len(groups) + len(policies), "each entry once"
+    dora = users[user]
+    assert dora["GroupList"] == [group]
+    assert dora["Tags"] == [{"Key": "team", "Value": "audit"}]
+    # boto3 decodes the URL-encoded documents into dictionaries, as it does for AWS.
+    assert dora["UserPolicyList"] == [{"PolicyName": "Inline", "PolicyDocument": json.loads(READ_USERS)}]
+    assert groups[group]["AttachedManagedPolicies"] == [{"PolicyName": policy_name, "PolicyArn": arn}]
+    ours = policies[arn]
+    assert ours["AttachmentCount"] == 1 and ours["DefaultVersionId"] == "v1"
+    assert ours["PolicyVersionList"][0]["Document"] == json.loads(READ_USERS)
+    assert ours["PolicyVersionList"][0]["IsDefaultVersion"] is True
+    only_local = iam.get_account_authorization_details(Filter=["LocalManagedPolicy"], MaxItems=1000)
+    assert only_local["UserDetailList"] == [] and only_local["GroupDetailList"] == []
+    assert all(not q["Arn"].startswith("arn:aws:iam::aws:") for q in only_local["Policies"])
+
+
 def test_every_error_code_boto3_sees():
     iam = client()
     user = unique("err")

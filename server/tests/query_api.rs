@@ -1207,3 +1207,325 @@ async fn virtual_mfa_devices_are_created_enabled_deactivated_and_deleted_over_th
         Some(format!("MFA Device with serial number {serial} does not exist."))
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn account_authorization_details_lists_users_groups_and_policies_in_use_and_pages_across_them(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+    let read_only = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    let custom = api
+        .call(
+            &root,
+            "CreatePolicy",
+            &[
+                ("PolicyName", "ReadUsers"),
+                ("PolicyDocument", LIST_AND_READ_USERS),
+            ],
+        )
+        .await
+        .ok()
+        .get("Arn")
+        .unwrap();
+    let v2 = LIST_AND_READ_USERS.replace("iam:GetUser", "iam:GetGroup");
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "CreatePolicyVersion",
+            vec![
+                ("PolicyArn", &custom),
+                ("PolicyDocument", &v2),
+                ("SetAsDefault", "true"),
+            ],
+        ),
+        ("CreateGroup", vec![("GroupName", "Admins"), ("Path", "/it/")]),
+        (
+            "AttachGroupPolicy",
+            vec![("GroupName", "Admins"), ("PolicyArn", read_only)],
+        ),
+        (
+            "PutGroupPolicy",
+            vec![
+                ("GroupName", "Admins"),
+                ("PolicyName", "GroupInline"),
+                ("PolicyDocument", LIST_AND_READ_USERS),
+            ],
+        ),
+        (
+            "CreateUser",
+            vec![
+                ("UserName", "bob"),
+                ("Tags.member.1.Key", "team"),
+                ("Tags.member.1.Value", "ops + dev"),
+            ],
+        ),
+        (
+            "AddUserToGroup",
+            vec![("GroupName", "Admins"), ("UserName", "bob")],
+        ),
+        (
+            "AttachUserPolicy",
+            vec![("UserName", "bob"), ("PolicyArn", &custom)],
+        ),
+        (
+            "PutUserPolicy",
+            vec![
+                ("UserName", "bob"),
+                ("PolicyName", "BobInline"),
+                ("PolicyDocument", LIST_AND_READ_USERS),
+            ],
+        ),
+        (
+            "PutUserPermissionsBoundary",
+            vec![("UserName", "bob"), ("PermissionsBoundary", &custom)],
+        ),
+    ];
+    for (action, params) in &calls {
+        api.call(&root, action, params).await.ok();
+    }
+
+    let all = api.call(&root, "GetAccountAuthorizationDetails", &[]).await.ok();
+    assert_eq!(all.get("IsTruncated").as_deref(), Some("false"));
+    assert_eq!(all.get("Marker"), None);
+    let users = all.get("UserDetailList").unwrap();
+    assert_eq!(first(&users, "UserName").as_deref(), Some("alice"));
+    let bob = users
+        .split("<UserName>bob</UserName>")
+        .nth(1)
+        .expect("bob is listed");
+    let inline = first(bob, "UserPolicyList").unwrap();
+    assert_eq!(first(&inline, "PolicyName").as_deref(), Some("BobInline"));
+    let document = first(&inline, "PolicyDocument").unwrap();
+    assert!(
+        !document.contains('{'),
+        "inline documents are URL-encoded, as AWS returns them"
+    );
+    assert_eq!(
+        percent_encoding::percent_decode_str(&document)
+            .decode_utf8()
+            .unwrap(),
+        LIST_AND_READ_USERS
+    );
+    assert_eq!(
+        first(bob, "GroupList").as_deref(),
+        Some("<member>Admins</member>")
+    );
+    assert_eq!(
+        first(bob, "AttachedManagedPolicies"),
+        Some(format!(
+            "<member><PolicyName>ReadUsers</PolicyName><PolicyArn>{custom}</PolicyArn></member>"
+        ))
+    );
+    assert_eq!(first(bob, "PermissionsBoundaryArn"), Some(custom.clone()));
+    assert_eq!(
+        first(bob, "Tags").as_deref(),
+        Some("<member><Key>team</Key><Value>ops + dev</Value></member>")
+    );
+    let groups = all.get("GroupDetailList").unwrap();
+    assert_eq!(
+        first(&groups, "Arn"),
+        Some(format!("arn:aws:iam::{account}:group/it/Admins"))
+    );
+    assert_eq!(first(&groups, "PolicyName").as_deref(), Some("GroupInline"));
+    assert_eq!(
+        first(&groups, "AttachedManagedPolicies"),
+        Some(format!(
+            "<member><PolicyName>IAMReadOnlyAccess</PolicyName><PolicyArn>{read_only}</PolicyArn></member>"
+        ))
+    );
+    assert!(all.body.contains("<RoleDetailList></RoleDetailList>"));
+    // The customer policy and the one system policy in use; unused system policies are left out.
+    let policies = all.get("Policies").unwrap();
+    let arns: Vec<String> = policies
+        .split("<member><PolicyName>")
+        .skip(1)
+        .map(|p| first(p, "Arn").unwrap())
+        .collect();
+    assert_eq!(arns.len(), 2, "{policies}");
+    assert!(
+        arns.contains(&custom) && arns.iter().any(|a| a == read_only),
+        "{arns:?}"
+    );
+    let ours = policies
+        .split("<member><PolicyName>")
+        .find(|p| p.starts_with("ReadUsers<"))
+        .unwrap();
+    assert_eq!(first(ours, "DefaultVersionId").as_deref(), Some("v2"));
+    assert_eq!(first(ours, "AttachmentCount").as_deref(), Some("1"));
+    assert_eq!(first(ours, "PermissionsBoundaryUsageCount").as_deref(), Some("1"));
+    let versions = first(ours, "PolicyVersionList").unwrap();
+    assert_eq!(
+        Answer {
+            status: 200,
+            body: versions.clone()
+        }
+        .all("VersionId"),
+        vec!["v2", "v1"]
+    );
+    assert_eq!(
+        Answer {
+            status: 200,
+            body: versions
+        }
+        .all("IsDefaultVersion"),
+        vec!["true", "false"]
+    );
+
+    // A filter picks the kinds.
+    let local = api
+        .call(
+            &root,
+            "GetAccountAuthorizationDetails",
+            &[("Filter.member.1", "LocalManagedPolicy")],
+        )
+        .await
+        .ok();
+    assert_eq!(local.all("UserName"), Vec::<String>::new());
+    assert_eq!(local.all("GroupName"), Vec::<String>::new());
+    assert_eq!(local.all("Arn"), vec![custom.clone()]);
+    let people = api
+        .call(
+            &root,
+            "GetAccountAuthorizationDetails",
+            &[("Filter.member.1", "User"), ("Filter.member.2", "Group")],
+        )
+        .await
+        .ok();
+    assert!(people.get("Policies").is_none_or(|p| p.is_empty()));
+    assert_eq!(people.all("UserName"), vec!["alice", "bob"]);
+    assert_eq!(people.all("GroupName"), vec!["Admins"]);
+
+    // One entry a page: every user, group and policy once, in order, then no marker.
+    let mut seen = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let mut params = vec![("MaxItems", "1")];
+        if let Some(m) = &marker {
+            params.push(("Marker", m.as_str()));
+        }
+        let page = api
+            .call(&root, "GetAccountAuthorizationDetails", &params)
+            .await
+            .ok();
+        let mut names = Vec::new();
+        if let Some(u) = page.get("UserDetailList").filter(|u| !u.is_empty()) {
+            names.push(first(&u, "UserName").unwrap());
+        }
+        if let Some(g) = page.get("GroupDetailList").filter(|g| !g.is_empty()) {
+            names.push(first(&g, "GroupName").unwrap());
+        }
+        if let Some(p) = page.get("Policies").filter(|p| !p.is_empty()) {
+            names.push(first(&p, "PolicyName").unwrap());
+        }
+        assert_eq!(names.len(), 1, "one entry a page: {}", page.body);
+        seen.extend(names);
+        if page.get("IsTruncated").as_deref() == Some("true") {
+            marker = Some(page.get("Marker").expect("a truncated page has a Marker"));
+        } else {
+            assert_eq!(page.get("Marker"), None);
+            break;
+        }
+        assert!(seen.len() < 10, "paging ends");
+    }
+    assert_eq!(seen[..3], ["alice", "bob", "Admins"]);
+    let mut policies_seen = seen[3..].to_vec();
+    policies_seen.sort();
+    assert_eq!(policies_seen, ["IAMReadOnlyAccess", "ReadUsers"]);
+
+    // Bad input is refused.
+    api.call(
+        &root,
+        "GetAccountAuthorizationDetails",
+        &[("Filter.member.1", "Roles")],
+    )
+    .await
+    .error(400, "ValidationError");
+    api.call(&root, "GetAccountAuthorizationDetails", &[("Marker", "not-ours")])
+        .await
+        .error(400, "ValidationError");
+
+    // bob's own policies (ReadUsers v2, the group's inline policy and IAMReadOnlyAccess, within
+    // the ReadUsers boundary) do not allow iam:GetAccountAuthorizationDetails.
+    let key = api
+        .call(&root, "CreateAccessKey", &[("UserName", "bob")])
+        .await
+        .ok();
+    let bob_key = Key {
+        id: key.get("AccessKeyId").unwrap(),
+        secret: key.get("SecretAccessKey").unwrap(),
+    };
+    let denied = api.call(&bob_key, "GetAccountAuthorizationDetails", &[]).await;
+    denied.error(403, "AccessDenied");
+    assert_eq!(
+        denied.get("Message"),
+        Some(format!(
+            "User: arn:aws:iam::{account}:user/bob is not authorized to perform: iam:GetAccountAuthorizationDetails on resource: *"
+        ))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn create_user_answers_without_get_user_and_list_user_tags_is_its_own_action(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+    let only_create = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:CreateUser", "iam:TagUser", "iam:ListUserTags"],
+         "Resource": "arn:aws:iam::*:user/dev/*"}]}"#;
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("CreateUser", vec![("UserName", "carol")]),
+        (
+            "PutUserPolicy",
+            vec![
+                ("UserName", "carol"),
+                ("PolicyName", "CreateDevUsers"),
+                ("PolicyDocument", only_create),
+            ],
+        ),
+    ];
+    for (action, params) in &calls {
+        api.call(&root, action, params).await.ok();
+    }
+    let created = api
+        .call(&root, "CreateAccessKey", &[("UserName", "carol")])
+        .await
+        .ok();
+    let carol = Key {
+        id: created.get("AccessKeyId").unwrap(),
+        secret: created.get("SecretAccessKey").unwrap(),
+    };
+
+    let made = api
+        .call(
+            &carol,
+            "CreateUser",
+            &[
+                ("UserName", "x"),
+                ("Path", "/dev/"),
+                ("Tags.member.1.Key", "team"),
+                ("Tags.member.1.Value", "web"),
+            ],
+        )
+        .await
+        .ok();
+    assert_eq!(
+        made.get("Arn"),
+        Some(format!("arn:aws:iam::{account}:user/dev/x"))
+    );
+    assert!(made.get("UserId").unwrap().starts_with("AIDA"));
+    assert!(made.get("CreateDate").is_some());
+    assert_eq!(made.all("Key"), vec!["team"]);
+    let stored = api.call(&root, "GetUser", &[("UserName", "x")]).await.ok();
+    assert_eq!(stored.get("UserId"), made.get("UserId"));
+    assert_eq!(stored.get("CreateDate"), made.get("CreateDate"));
+
+    api.call(&carol, "CreateUser", &[("UserName", "y"), ("Path", "/ops/")])
+        .await
+        .error(403, "AccessDenied");
+    let tags = api.call(&carol, "ListUserTags", &[("UserName", "x")]).await.ok();
+    assert_eq!(tags.all("Value"), vec!["web"]);
+    let denied = api.call(&carol, "GetUser", &[("UserName", "x")]).await;
+    denied.error(403, "AccessDenied");
+    assert!(denied.get("Message").unwrap().contains("iam:GetUser on resource"));
+}

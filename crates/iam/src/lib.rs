@@ -6,6 +6,7 @@ mod access_keys;
 mod account_settings;
 mod accounts;
 mod api_views;
+mod authorization_details;
 mod authz;
 mod clock;
 mod credential_report;
@@ -42,7 +43,11 @@ pub use access_keys::{
 };
 pub use account_settings::AccountSummary;
 pub use accounts::{AccountInfo, CreatedAccount, NewAccount};
-pub use api_views::{EntityKind, GroupMember};
+pub use api_views::{ApiUser, EntityKind, GroupMember, UserRead};
+pub use authorization_details::{
+    AuthorizationDetails, DetailsCursor, DetailsFilter, GroupAuthorization, InlinePolicy,
+    ManagedPolicyAuthorization, PolicyVersionDocument, UserAuthorization,
+};
 pub use authz::{Actor, Authorized};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credential_report::{CredentialReport, CREDENTIAL_REPORT_COLUMNS, CREDENTIAL_REPORT_MAX_AGE};

@@ -32,7 +32,9 @@ pub struct NewUserPermissions {
 pub struct CreatedUser {
     pub user_id: UserId,
     pub user_name: UserName,
+    pub path: IamPath,
     pub arn: String,
+    pub created_at: time::OffsetDateTime,
 }
 
 impl Iam {
@@ -138,14 +140,15 @@ impl Iam {
         };
         let user_id = UserId::random(&mut thread_rng());
         let mut tx = self.pool().begin().await?;
-        sqlx::query!(
-            "insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)",
+        let created_at = sqlx::query_scalar!(
+            "insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)
+             returning created_at",
             user_id.as_str(),
             account.account_id.as_str(),
             new.name.as_str(),
             new.path.as_str(),
         )
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| Error::from(e).naming(&new.name))?;
         if let Some(hash) = password_hash {
@@ -234,7 +237,9 @@ impl Iam {
         Ok(CreatedUser {
             user_id,
             user_name: new.name,
+            path: new.path,
             arn,
+            created_at,
         })
     }
 }

@@ -5,7 +5,7 @@
 use gatehouse_iam::{
     AccessKeyId, AccessKeyStatus, AccountAlias, AccountId, Actor, CredentialOwner, GroupName, Iam, IamPath,
     NewLoginProfile, NewPolicy, NewUser, NewUserPermissions, PolicyName, PolicyScope, PrincipalKind,
-    RequestMeta, Source, Tag, UserName, UserQuery,
+    RequestMeta, Source, Tag, UserName, UserQuery, UserRead,
 };
 use serde_json::{Map, Value};
 
@@ -96,6 +96,7 @@ pub(crate) async fn run(call: &Call<'_>, action: &str) -> Reply {
         "GetAccessKeyLastUsed" => call.get_access_key_last_used().await,
         // Account
         "GetAccountSummary" => call.get_account_summary().await,
+        "GetAccountAuthorizationDetails" => call.get_account_authorization_details().await,
         "CreateAccountAlias" => call.create_account_alias().await,
         "DeleteAccountAlias" => call.delete_account_alias().await,
         "ListAccountAliases" => call.list_account_aliases().await,
@@ -235,9 +236,11 @@ impl Call<'_> {
             password: None,
             password_reset_required: false,
         };
+        let boundary = self.params.get("PermissionsBoundary").map(str::to_owned);
+        let tags = self.tags()?;
         let perms = NewUserPermissions {
-            boundary: self.params.get("PermissionsBoundary").map(str::to_owned),
-            tags: self.tags()?,
+            boundary: boundary.clone(),
+            tags: tags.clone(),
             ..NewUserPermissions::default()
         };
         let created = self
@@ -251,12 +254,20 @@ impl Call<'_> {
                 &self.meta,
             )
             .await?;
-        let detail = self
-            .iam
-            .get_user(&self.actor, &self.account, &created.user_name)
-            .await?;
+        // The answer is what was just written: reading it back would need iam:GetUser, which
+        // a caller allowed only iam:CreateUser does not have.
+        let user = gatehouse_iam::ApiUser {
+            path: created.path.to_string(),
+            name: created.user_name.to_string(),
+            user_id: created.user_id.to_string(),
+            arn: created.arn,
+            created_at: created.created_at,
+            password_last_used: None,
+            boundary_arn: boundary,
+            tags,
+        };
         let mut x = Xml::new();
-        x.node("User", |x| user_xml(x, &detail, true));
+        x.node("User", |x| user_xml(x, &user));
         Ok(Some(x.finish()))
     }
 
@@ -265,9 +276,12 @@ impl Call<'_> {
             Some(name) => name,
             None => return self.root_as_user(),
         };
-        let detail = self.iam.get_user(&self.actor, &self.account, &name).await?;
+        let user = self
+            .iam
+            .api_user(&self.actor, &self.account, &name, UserRead::GetUser)
+            .await?;
         let mut x = Xml::new();
-        x.node("User", |x| user_xml(x, &detail, true));
+        x.node("User", |x| user_xml(x, &user));
         Ok(Some(x.finish()))
     }
 
@@ -362,9 +376,12 @@ impl Call<'_> {
 
     async fn list_user_tags(&self) -> Reply {
         let name = self.user_name("UserName")?;
-        let detail = self.iam.get_user(&self.actor, &self.account, &name).await?;
+        let user = self
+            .iam
+            .api_user(&self.actor, &self.account, &name, UserRead::ListUserTags)
+            .await?;
         let mut x = Xml::new();
-        x.members("Tags", &detail.tags, |x, t| {
+        x.members("Tags", &user.tags, |x, t| {
             x.leaf("Key", &t.key).leaf("Value", &t.value);
         });
         x.flag("IsTruncated", false);
@@ -1047,6 +1064,74 @@ impl Call<'_> {
 
     // ----- account -----
 
+    async fn get_account_authorization_details(&self) -> Reply {
+        let filter = details_filter(&self.params.list("Filter"))?;
+        let (marker, max) = self.params.page()?;
+        let after = marker
+            .map(gatehouse_iam::DetailsCursor::from_marker)
+            .transpose()?;
+        let details = self
+            .iam
+            .authorization_details(&self.actor, &self.account, filter, after.as_ref(), max)
+            .await?;
+        let mut x = Xml::new();
+        x.members("UserDetailList", &details.users, |x, u| {
+            x.leaf("Path", &u.path)
+                .leaf("UserName", &u.name)
+                .leaf("UserId", &u.user_id)
+                .leaf("Arn", &u.arn)
+                .time("CreateDate", u.created_at);
+            inline_list_xml(x, "UserPolicyList", &u.inline);
+            x.members("GroupList", &u.groups, |x, g| {
+                x.raw(&super::wire::escape(g));
+            });
+            attached_list_xml(x, &u.attached);
+            if let Some(arn) = &u.boundary_arn {
+                x.node("PermissionsBoundary", |x| {
+                    x.leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+                        .leaf("PermissionsBoundaryArn", arn);
+                });
+            }
+            x.members("Tags", &u.tags, |x, t| {
+                x.leaf("Key", &t.key).leaf("Value", &t.value);
+            });
+        });
+        x.members("GroupDetailList", &details.groups, |x, g| {
+            x.leaf("Path", &g.path)
+                .leaf("GroupName", &g.name)
+                .leaf("GroupId", &g.group_id)
+                .leaf("Arn", &g.arn)
+                .time("CreateDate", g.created_at);
+            inline_list_xml(x, "GroupPolicyList", &g.inline);
+            attached_list_xml(x, &g.attached);
+        });
+        x.members("RoleDetailList", std::iter::empty::<()>(), |_, ()| {});
+        x.members("Policies", &details.policies, |x, p| {
+            x.leaf("PolicyName", &p.name)
+                .leaf("PolicyId", &p.policy_id)
+                .leaf("Arn", &p.arn)
+                .leaf("Path", &p.path)
+                .leaf("DefaultVersionId", &p.default_version)
+                .number("AttachmentCount", p.attachments)
+                .number("PermissionsBoundaryUsageCount", p.boundary_uses)
+                .flag("IsAttachable", true);
+            if !p.description.is_empty() {
+                x.leaf("Description", &p.description);
+            }
+            x.time("CreateDate", p.created_at)
+                .time("UpdateDate", p.updated_at);
+            x.members("PolicyVersionList", &p.versions, |x, v| {
+                x.leaf("Document", &url_encoded(&v.document))
+                    .leaf("VersionId", &v.version_id)
+                    .flag("IsDefaultVersion", v.is_default)
+                    .time("CreateDate", v.created_at);
+            });
+        });
+        let next = details.next.as_ref().map(gatehouse_iam::DetailsCursor::to_marker);
+        x.page(next.as_deref());
+        Ok(Some(x.finish()))
+    }
+
     async fn get_account_summary(&self) -> Reply {
         let s = self.iam.account_summary(&self.actor, &self.account).await?;
         let q = self.iam.quotas();
@@ -1519,6 +1604,44 @@ fn as_owner(name: Option<&UserName>) -> CredentialOwner<'_> {
 
 /// Items after the marker (the key of the last item of the previous page), at most `max`, and
 /// the marker of the next page if any.
+/// GetAccountAuthorizationDetails' `Filter`: the kinds asked for, all of them when none is.
+fn details_filter(values: &[&str]) -> Result<gatehouse_iam::DetailsFilter, ApiError> {
+    let mut filter = gatehouse_iam::DetailsFilter::NONE;
+    for value in values {
+        match *value {
+            "User" => filter.users = true,
+            "Group" => filter.groups = true,
+            "LocalManagedPolicy" => filter.local_policies = true,
+            "AWSManagedPolicy" => filter.system_policies = true,
+            // Gatehouse has no roles: asking for them gives an empty RoleDetailList.
+            "Role" => {}
+            other => {
+                return Err(ApiError::validation(format!(
+                    "1 validation error detected: Value '[{other}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]"
+                )))
+            }
+        }
+    }
+    Ok(if values.is_empty() {
+        gatehouse_iam::DetailsFilter::ALL
+    } else {
+        filter
+    })
+}
+
+fn inline_list_xml(x: &mut Xml, tag: &str, policies: &[gatehouse_iam::InlinePolicy]) {
+    x.members(tag, policies, |x, p| {
+        x.leaf("PolicyName", &p.name)
+            .leaf("PolicyDocument", &url_encoded(&p.document));
+    });
+}
+
+fn attached_list_xml(x: &mut Xml, policies: &[gatehouse_iam::PolicyRef]) {
+    x.members("AttachedManagedPolicies", policies, |x, p| {
+        x.leaf("PolicyName", &p.name).leaf("PolicyArn", &p.arn);
+    });
+}
+
 fn paginate<T>(
     items: Vec<T>,
     marker: Option<&str>,
@@ -1534,28 +1657,25 @@ fn paginate<T>(
     (rest, next)
 }
 
-fn user_xml(x: &mut Xml, u: &gatehouse_iam::UserDetail, full: bool) {
-    let s = &u.summary;
-    x.leaf("Path", &s.path)
-        .leaf("UserName", &s.name)
-        .leaf("UserId", &s.user_id)
-        .leaf("Arn", &s.arn)
-        .time("CreateDate", s.created_at);
-    if let Some(at) = s.console_last_sign_in {
+fn user_xml(x: &mut Xml, u: &gatehouse_iam::ApiUser) {
+    x.leaf("Path", &u.path)
+        .leaf("UserName", &u.name)
+        .leaf("UserId", &u.user_id)
+        .leaf("Arn", &u.arn)
+        .time("CreateDate", u.created_at);
+    if let Some(at) = u.password_last_used {
         x.time("PasswordLastUsed", at);
     }
-    if full {
-        if let Some(b) = &u.boundary {
-            x.node("PermissionsBoundary", |x| {
-                x.leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
-                    .leaf("PermissionsBoundaryArn", &b.arn);
-            });
-        }
-        if !u.tags.is_empty() {
-            x.members("Tags", &u.tags, |x, t| {
-                x.leaf("Key", &t.key).leaf("Value", &t.value);
-            });
-        }
+    if let Some(arn) = &u.boundary_arn {
+        x.node("PermissionsBoundary", |x| {
+            x.leaf("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+                .leaf("PermissionsBoundaryArn", arn);
+        });
+    }
+    if !u.tags.is_empty() {
+        x.members("Tags", &u.tags, |x, t| {
+            x.leaf("Key", &t.key).leaf("Value", &t.value);
+        });
     }
 }
 
