@@ -79,7 +79,18 @@ pub(crate) struct NewEvent<'a> {
     pub after: Option<Value>,
 }
 
+/// Appends an event in the caller's transaction: it commits when the change it records does.
 pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
+    insert(conn, e, None).await
+}
+
+/// Appends an event in a statement of its own whose commit does not wait for the WAL flush;
+/// only for records of calls that changed nothing (see [`Iam::record_api_call`]).
+async fn append_without_waiting_for_disk(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
+    insert(conn, e, Some("off")).await
+}
+
+async fn insert(conn: &mut PgConnection, e: NewEvent<'_>, synchronous_commit: Option<&str>) -> Result<()> {
     // Whatever the service was told, a request signed with an access key came through the API,
     // and the key that signed it belongs in the record.
     let (source, actor_detail) = match &e.meta.access_key_id {
@@ -92,10 +103,15 @@ pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<(
         ),
         None => (e.source, e.actor_detail),
     };
+    // set_config(…, true) lasts until the end of the transaction, which for a statement outside
+    // one includes its commit: so `Some("off")` makes this one statement's commit asynchronous in
+    // a single round trip, and `None` sets the value the session already has (no change).
     sqlx::query!(
         "insert into events (account_id, event_source, event_name, actor_arn, actor_detail, \
          source_ip, user_agent, outcome, error_code, resource_arn, request, before_state, after_state) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+           from (select set_config('synchronous_commit', \
+                        coalesce($14, current_setting('synchronous_commit')), true)) as setting",
         e.account_id.map(AccountId::as_str),
         source.as_str(),
         e.name,
@@ -112,6 +128,7 @@ pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<(
         e.request,
         e.before,
         e.after,
+        synchronous_commit,
     )
     .execute(conn)
     .await?;
@@ -134,14 +151,11 @@ impl Iam {
         // A read changes nothing, so its record need not wait for the disk: committed
         // asynchronously, it is durable within a fraction of a second, and a crash of Postgres
         // in that moment loses the record of a read, never a change (changes are recorded in the
-        // change's own, synchronous, transaction).
-        let mut tx = self.pool().begin().await?;
-        sqlx::query!("set local synchronous_commit = off")
-            .execute(&mut *tx)
-            .await?;
+        // change's own, synchronous, transaction). One statement, one round trip.
+        let mut conn = self.pool().acquire().await?;
         let name: String = action.chars().take(64).collect();
-        append(
-            &mut tx,
+        append_without_waiting_for_disk(
+            &mut conn,
             NewEvent {
                 account_id: Some(account),
                 source: Source::Api,
@@ -162,7 +176,6 @@ impl Iam {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }
