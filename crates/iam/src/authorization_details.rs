@@ -289,20 +289,7 @@ impl Iam {
         .await?;
         let more = rows.len() > limit;
         let ids: Vec<String> = rows.iter().take(limit).map(|r| r.user_id.clone()).collect();
-        let mut inline = group_by(
-            sqlx::query!(
-                "select user_id, policy_name, document from user_inline_policies
-                  where user_id = any($1) order by policy_name",
-                &ids,
-            )
-            .fetch_all(&mut *tx)
-            .await?,
-            |r| r.user_id.clone(),
-            |r| InlinePolicy {
-                name: r.policy_name,
-                document: r.document,
-            },
-        );
+        let mut inline = inline_policies_of(tx, &ids).await?;
         let mut groups = group_by(
             sqlx::query!(
                 "select m.user_id, g.group_name from group_members m join iam_groups g using (group_id)
@@ -314,18 +301,7 @@ impl Iam {
             |r| r.user_id.clone(),
             |r| r.group_name,
         );
-        let mut attached = group_by(
-            sqlx::query!(
-                "select a.user_id, p.policy_name, p.path, p.account_id
-                   from user_policy_attachments a join managed_policies p using (policy_id)
-                  where a.user_id = any($1) order by lower(p.policy_name)",
-                &ids,
-            )
-            .fetch_all(&mut *tx)
-            .await?,
-            |r| r.user_id.clone(),
-            |r| self.policy_ref(account, r.account_id.is_none(), &r.path, r.policy_name),
-        );
+        let mut attached = self.attached_policies_of(tx, account, &ids).await?;
         let mut tags = group_by(
             sqlx::query!(
                 "select user_id, tag_key, tag_value from user_tags where user_id = any($1) order by tag_key",
@@ -382,32 +358,8 @@ impl Iam {
         .await?;
         let more = rows.len() > limit;
         let ids: Vec<String> = rows.iter().take(limit).map(|r| r.group_id.clone()).collect();
-        let mut inline = group_by(
-            sqlx::query!(
-                "select group_id, policy_name, document from group_inline_policies
-                  where group_id = any($1) order by policy_name",
-                &ids,
-            )
-            .fetch_all(&mut *tx)
-            .await?,
-            |r| r.group_id.clone(),
-            |r| InlinePolicy {
-                name: r.policy_name,
-                document: r.document,
-            },
-        );
-        let mut attached = group_by(
-            sqlx::query!(
-                "select a.group_id, p.policy_name, p.path, p.account_id
-                   from group_policy_attachments a join managed_policies p using (policy_id)
-                  where a.group_id = any($1) order by lower(p.policy_name)",
-                &ids,
-            )
-            .fetch_all(&mut *tx)
-            .await?,
-            |r| r.group_id.clone(),
-            |r| self.policy_ref(account, r.account_id.is_none(), &r.path, r.policy_name),
-        );
+        let mut inline = inline_policies_of(tx, &ids).await?;
+        let mut attached = self.attached_policies_of(tx, account, &ids).await?;
         let groups = rows
             .into_iter()
             .take(limit)
@@ -505,15 +457,64 @@ impl Iam {
         Ok((policies, more))
     }
 
-    fn policy_ref(&self, account: &AccountId, system: bool, path: &str, name: String) -> PolicyRef {
-        PolicyRef {
-            arn: self
-                .partition()
-                .policy_arn((!system).then_some(account), path, &name),
-            system,
-            name,
-        }
+    /// The managed policies attached to each of these users or groups (user and group IDs
+    /// never collide: AIDA… and AGPA…), by owner.
+    async fn attached_policies_of(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        account: &AccountId,
+        owners: &[String],
+    ) -> Result<HashMap<String, Vec<PolicyRef>>> {
+        let rows = sqlx::query!(
+            r#"select a.owner as "owner!", p.policy_name, p.path, p.account_id
+                 from (select user_id as owner, policy_id from user_policy_attachments where user_id = any($1)
+                       union all
+                       select group_id, policy_id from group_policy_attachments where group_id = any($1)) a
+                 join managed_policies p using (policy_id)
+                order by lower(p.policy_name)"#,
+            owners,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        Ok(group_by(
+            rows,
+            |r| r.owner.clone(),
+            |r| PolicyRef {
+                arn: self.partition().policy_arn(
+                    r.account_id.as_ref().map(|_| account),
+                    &r.path,
+                    &r.policy_name,
+                ),
+                system: r.account_id.is_none(),
+                name: r.policy_name,
+            },
+        ))
     }
+}
+
+/// The inline policies of each of these users or groups, by owner.
+async fn inline_policies_of(
+    tx: &mut sqlx::PgConnection,
+    owners: &[String],
+) -> Result<HashMap<String, Vec<InlinePolicy>>> {
+    let rows = sqlx::query!(
+        r#"select user_id as "owner!", policy_name as "name!", document as "document!"
+             from user_inline_policies where user_id = any($1)
+           union all
+           select group_id, policy_name, document from group_inline_policies where group_id = any($1)
+           order by 2"#,
+        owners,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(group_by(
+        rows,
+        |r| r.owner.clone(),
+        |r| InlinePolicy {
+            name: r.name,
+            document: r.document,
+        },
+    ))
 }
 
 /// Rows grouped by a key, each group in the rows' order.

@@ -308,11 +308,7 @@ impl Call<'_> {
         let page = self.iam.list_users(&self.actor, &self.account, &query).await?;
         let mut x = Xml::new();
         x.members("Users", &page.users, |x, u| {
-            x.leaf("Path", &u.path)
-                .leaf("UserName", &u.name)
-                .leaf("UserId", &u.user_id)
-                .leaf("Arn", &u.arn)
-                .time("CreateDate", u.created_at);
+            user_head_xml(x, &u.path, &u.name, &u.user_id, &u.arn, u.created_at);
             if let Some(at) = u.console_last_sign_in {
                 x.time("PasswordLastUsed", at);
             }
@@ -431,11 +427,7 @@ impl Call<'_> {
             );
         });
         x.members("Users", &members, |x, m| {
-            x.leaf("Path", &m.path)
-                .leaf("UserName", &m.name)
-                .leaf("UserId", &m.user_id)
-                .leaf("Arn", &m.arn)
-                .time("CreateDate", m.created_at);
+            user_head_xml(x, &m.path, &m.name, &m.user_id, &m.arn, m.created_at);
         });
         x.flag("IsTruncated", false);
         Ok(Some(x.finish()))
@@ -1076,11 +1068,7 @@ impl Call<'_> {
             .await?;
         let mut x = Xml::new();
         x.members("UserDetailList", &details.users, |x, u| {
-            x.leaf("Path", &u.path)
-                .leaf("UserName", &u.name)
-                .leaf("UserId", &u.user_id)
-                .leaf("Arn", &u.arn)
-                .time("CreateDate", u.created_at);
+            user_head_xml(x, &u.path, &u.name, &u.user_id, &u.arn, u.created_at);
             inline_list_xml(x, "UserPolicyList", &u.inline);
             x.members("GroupList", &u.groups, |x, g| {
                 x.raw(&super::wire::escape(g));
@@ -1657,12 +1645,17 @@ fn paginate<T>(
     (rest, next)
 }
 
+/// What every AWS description of a user starts with.
+fn user_head_xml(x: &mut Xml, path: &str, name: &str, id: &str, arn: &str, created: time::OffsetDateTime) {
+    x.leaf("Path", path)
+        .leaf("UserName", name)
+        .leaf("UserId", id)
+        .leaf("Arn", arn)
+        .time("CreateDate", created);
+}
+
 fn user_xml(x: &mut Xml, u: &gatehouse_iam::ApiUser) {
-    x.leaf("Path", &u.path)
-        .leaf("UserName", &u.name)
-        .leaf("UserId", &u.user_id)
-        .leaf("Arn", &u.arn)
-        .time("CreateDate", u.created_at);
+    user_head_xml(x, &u.path, &u.name, &u.user_id, &u.arn, u.created_at);
     if let Some(at) = u.password_last_used {
         x.time("PasswordLastUsed", at);
     }
