@@ -60,12 +60,8 @@ impl Iam {
         extra: &[(&str, &str)],
     ) -> Result<Change> {
         let mut tx = self.pool().begin().await?;
-        let entity = self.find_entity(&mut tx, account, kind, name).await?;
         // A user's tags are its resource tags (aws:ResourceTag/*, iam:ResourceTag/*).
-        let tags = match kind {
-            Kind::User => crate::tags::read_tags(&mut tx, crate::tags::Tagged::User, &entity.id).await?,
-            Kind::Group => Vec::new(),
-        };
+        let (entity, tags) = self.find_tagged_entity(&mut tx, account, kind, name).await?;
         let tag_keys: Vec<(String, String)> = tags
             .iter()
             .flat_map(|t| {
@@ -92,16 +88,33 @@ impl Iam {
         kind: Kind,
         name: &str,
     ) -> Result<Entity> {
+        Ok(self.find_tagged_entity(conn, account, kind, name).await?.0)
+    }
+
+    /// As [`Iam::find_entity`], with the entity's tags (a user's; groups have none), read in
+    /// the same query.
+    async fn find_tagged_entity(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        account: &AccountId,
+        kind: Kind,
+        name: &str,
+    ) -> Result<(Entity, Vec<crate::Tag>)> {
         let row = match kind {
             Kind::User => sqlx::query!(
-                "select user_id as id, user_name as name, path from iam_users \
-                 where account_id = $1 and lower(user_name) = lower($2) for update",
+                r#"select user_id as id, user_name as name, path,
+                          array(select tag_key from user_tags t where t.user_id = u.user_id
+                                 order by lower(tag_key)) as "tag_keys!",
+                          array(select tag_value from user_tags t where t.user_id = u.user_id
+                                 order by lower(tag_key)) as "tag_values!"
+                     from iam_users u
+                    where account_id = $1 and lower(user_name) = lower($2) for update"#,
                 account.as_str(),
                 name,
             )
             .fetch_optional(&mut *conn)
             .await?
-            .map(|r| (r.id, r.name, r.path)),
+            .map(|r| (r.id, r.name, r.path, r.tag_keys, r.tag_values)),
             Kind::Group => sqlx::query!(
                 "select group_id as id, group_name as name, path from iam_groups \
                  where account_id = $1 and lower(group_name) = lower($2) for update",
@@ -110,18 +123,24 @@ impl Iam {
             )
             .fetch_optional(&mut *conn)
             .await?
-            .map(|r| (r.id, r.name, r.path)),
+            .map(|r| (r.id, r.name, r.path, Vec::new(), Vec::new())),
         };
-        let (id, name, path) = row.ok_or_else(|| Error::NotFound {
+        let (id, name, path, keys, values) = row.ok_or_else(|| Error::NotFound {
             kind: kind.noun(),
             name: name.to_owned(),
         })?;
-        Ok(Entity {
+        let tags = keys
+            .into_iter()
+            .zip(values)
+            .map(|(key, value)| crate::Tag { key, value })
+            .collect();
+        let entity = Entity {
             arn: self.partition().entity_arn(account, kind.noun(), &path, &name),
             kind,
             id,
             name,
-        })
+        };
+        Ok((entity, tags))
     }
 }
 

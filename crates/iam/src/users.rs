@@ -73,11 +73,20 @@ impl Iam {
         perms.policy_arns.dedup();
         perms.groups.sort_by_key(|g| g.as_str().to_lowercase());
         perms.groups.dedup_by_key(|g| g.as_str().to_lowercase());
-        let account = self.find_account(account).await?.ok_or_else(|| Error::NotFound {
-            kind: "account",
-            name: account.to_string(),
-        })?;
-        let account_id = &account.account_id;
+        // A principal's own account, named by ID, exists: it was read with the principal.
+        let account_id = match (actor, account) {
+            (Actor::Principal(p), AccountRef::Id(id)) if &p.account_id == id => id.clone(),
+            _ => {
+                self.find_account(account)
+                    .await?
+                    .ok_or_else(|| Error::NotFound {
+                        kind: "account",
+                        name: account.to_string(),
+                    })?
+                    .account_id
+            }
+        };
+        let account_id = &account_id;
         let arn = self.partition().user_arn(account_id, &new.path, &new.name);
         let boundary_ctx: Vec<(&str, &str)> = perms
             .boundary
@@ -144,7 +153,7 @@ impl Iam {
             "insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)
              returning created_at",
             user_id.as_str(),
-            account.account_id.as_str(),
+            account_id.as_str(),
             new.name.as_str(),
             new.path.as_str(),
         )
@@ -167,7 +176,7 @@ impl Iam {
         events::append(
             &mut tx,
             NewEvent {
-                account_id: Some(&account.account_id),
+                account_id: Some(account_id),
                 source,
                 name: "CreateUser",
                 actor_arn: actor.arn().map(str::to_owned),
