@@ -1372,6 +1372,13 @@ async fn account_authorization_details_lists_users_groups_and_policies_in_use_an
         vec!["true", "false"]
     );
 
+    // GetPolicy and ListPolicies count the boundary use too.
+    let got = api.call(&root, "GetPolicy", &[("PolicyArn", &custom)]).await.ok();
+    assert_eq!(got.get("PermissionsBoundaryUsageCount").as_deref(), Some("1"));
+    assert_eq!(got.get("AttachmentCount").as_deref(), Some("1"));
+    let listed = api.call(&root, "ListPolicies", &[("Scope", "Local")]).await.ok();
+    assert_eq!(listed.all("PermissionsBoundaryUsageCount"), vec!["1"]);
+
     // A filter picks the kinds.
     let local = api
         .call(

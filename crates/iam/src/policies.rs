@@ -39,6 +39,8 @@ pub struct PolicySummary {
     pub default_version: String,
     /// Users and groups it is attached to.
     pub attachments: i64,
+    /// Users whose permissions boundary it is.
+    pub boundary_uses: i64,
     pub created_at: time::OffsetDateTime,
 }
 
@@ -137,7 +139,9 @@ impl Iam {
                       (select count(*) from user_policy_attachments a join iam_users u using (user_id)
                         where a.policy_id = p.policy_id and u.account_id = $1)
                     + (select count(*) from group_policy_attachments a join iam_groups g using (group_id)
-                        where a.policy_id = p.policy_id and g.account_id = $1) as "attachments!"
+                        where a.policy_id = p.policy_id and g.account_id = $1) as "attachments!",
+                      (select count(*) from iam_users u
+                        where u.permissions_boundary = p.policy_id and u.account_id = $1) as "boundary_uses!"
                  from managed_policies p
                 where (p.account_id is null and $2) or (p.account_id = $1 and $3)
                 order by lower(p.policy_name), p.account_id nulls first"#,
@@ -162,6 +166,7 @@ impl Iam {
                 description: r.description,
                 default_version: r.default_version,
                 attachments: r.attachments,
+                boundary_uses: r.boundary_uses,
                 created_at: r.created_at,
             })
             .collect())

@@ -22,6 +22,8 @@ pub struct PolicyDetail {
     pub users: Vec<EntityRef>,
     pub groups: Vec<EntityRef>,
     pub tags: Vec<crate::Tag>,
+    /// Users of this account whose permissions boundary it is.
+    pub boundary_uses: i64,
     pub created_at: OffsetDateTime,
 }
 
@@ -41,9 +43,12 @@ impl Iam {
         let mut conn = self.pool().acquire().await?;
         let policy_id = self.attachable_policy(&mut conn, account, arn).await?;
         let p = sqlx::query!(
-            "select policy_name, path, account_id, description, default_version, created_at \
-             from managed_policies where policy_id = $1",
+            r#"select policy_name, path, account_id, description, default_version, created_at,
+                      (select count(*) from iam_users u
+                        where u.permissions_boundary = $1 and u.account_id = $2) as "boundary_uses!"
+                 from managed_policies where policy_id = $1"#,
             policy_id,
+            account.as_str(),
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -114,6 +119,7 @@ impl Iam {
             users,
             groups,
             tags,
+            boundary_uses: p.boundary_uses,
             created_at: p.created_at,
         })
     }

@@ -567,7 +567,7 @@ impl Call<'_> {
                 .leaf("Path", &p.path)
                 .leaf("DefaultVersionId", &p.default_version)
                 .number("AttachmentCount", p.attachments)
-                .number("PermissionsBoundaryUsageCount", 0)
+                .number("PermissionsBoundaryUsageCount", p.boundary_uses)
                 .flag("IsAttachable", true)
                 .time("CreateDate", p.created_at)
                 .time("UpdateDate", p.created_at);
@@ -1688,7 +1688,7 @@ fn policy_xml(x: &mut Xml, p: &gatehouse_iam::PolicyDetail) {
         .leaf("Path", &p.path)
         .leaf("DefaultVersionId", &p.default_version)
         .number("AttachmentCount", attachments)
-        .number("PermissionsBoundaryUsageCount", 0)
+        .number("PermissionsBoundaryUsageCount", p.boundary_uses)
         .flag("IsAttachable", true);
     if !p.description.is_empty() {
         x.leaf("Description", &p.description);
