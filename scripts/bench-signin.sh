@@ -6,7 +6,9 @@
 #      (password check, session, event) to the release build at 16 connections for PHASE seconds;
 #      ROUNDS such pairs in turn, because this machine's speed drifts by a fifth within minutes
 #      (shared host) and only neighbouring phases compare fairly. The goal: sign-ins at least 90%
-#      of the raw rate (each round's ratio, their median and the whole run's are printed);
+#      of the raw rate (each round's ratio, their median and the whole run's are printed), and
+#      where each round's CPU time went, per sign-in: the server's hashing threads, the rest of
+#      the server, Postgres, everything else (wrk, the kernel) and idle time;
 #   3. a console page under that load: while the sign-ins saturate the cores, a person's pace of
 #      Users list pages (one every 100 ms, as root) is timed; the goal is a p99 under 100 ms. The
 #      same pages are first timed alone, for comparison.
@@ -103,15 +105,59 @@ pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
 print(len(latencies), round(pick(0.5), 1), round(pick(0.99), 1), bad)
 PY
 
+# Where the CPU time goes during a phase: the server's hashing threads (argon2-N), the rest of the
+# server, Postgres (every postgres process) and everything else (wrk, the kernel's own work),
+# plus idle time; from /proc, in clock ticks. `cpu.py snap` prints a snapshot, `cpu.py diff A B
+# COUNT` the time per sign-in between two snapshots.
+cat > "$work/cpu.py" <<'PY'
+import json, os, sys
+def ticks(stat_path):
+    with open(stat_path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+def snap(server_pid):
+    out = {"hash": 0, "server": 0, "postgres": 0}
+    for tid in os.listdir(f"/proc/{server_pid}/task"):
+        try:
+            name = open(f"/proc/{server_pid}/task/{tid}/comm").read().strip()
+            t = ticks(f"/proc/{server_pid}/task/{tid}/stat")
+        except OSError:
+            continue
+        out["hash" if name.startswith("argon2-") else "server"] += t
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if open(f"/proc/{pid}/comm").read().strip() == "postgres":
+                out["postgres"] += ticks(f"/proc/{pid}/stat")
+        except OSError:
+            pass
+    cpu = open("/proc/stat").readline().split()[1:]
+    values = list(map(int, cpu))
+    out["idle"] = values[3] + values[4]
+    out["busy"] = sum(values[:8]) - out["idle"]
+    return out
+if sys.argv[1] == "snap":
+    print(json.dumps(snap(sys.argv[2])))
+else:
+    a, b, count = json.loads(sys.argv[2]), json.loads(sys.argv[3]), float(sys.argv[4])
+    ms = lambda k: (b[k] - a[k]) * 1000 / os.sysconf("SC_CLK_TCK") / max(count, 1)
+    other = ms("busy") - ms("hash") - ms("server") - ms("postgres")
+    print(f"hash {ms('hash'):.1f} server {ms('server'):.1f} postgres {ms('postgres'):.1f} other {other:.1f} idle {ms('idle'):.1f}")
+PY
+
 # 1. The raw rate and sign-ins alone, in turns.
 wrk -t1 -c"$signin_connections" -d5s -s "$work/signin.lua" "$base_url/api/sign_in" >/dev/null
 : > "$work/rounds.txt"
+: > "$work/cpu.txt"
 for round in $(seq "$rounds"); do
   raw=$("$bin" hash-rate --seconds "$phase" --json)
+  before=$(python3 "$work/cpu.py" snap "$server_pid")
   wrk -t1 -c"$signin_connections" -d"${phase}s" --latency -s "$work/signin.lua" "$base_url/api/sign_in" > "$work/signin.txt"
+  after=$(python3 "$work/cpu.py" snap "$server_pid")
   read -r rps p50 p99 errors < <(metrics "$work/signin.txt")
+  cpu=$(python3 "$work/cpu.py" diff "$before" "$after" "$(python3 -c "print(float('$rps') * $phase)")")
   python3 -c "import json,sys; print(sys.argv[2], round(json.loads(sys.argv[1])['verificationsPerSecond'], 1), sys.argv[3], sys.argv[4], sys.argv[5])" \
     "$raw" "$round" "$rps" "$p99" "$errors" >> "$work/rounds.txt"
+  echo "round $round, CPU ms per sign-in: $cpu" >> "$work/cpu.txt"
 done
 # 2. The console page alone, then while sign-ins saturate the cores.
 read -r alone_n alone_p50 alone_p99 alone_bad < <(python3 "$work/sample.py" "$base_url/users" "$root_cookie" "$duration")
@@ -137,6 +183,7 @@ for rnd, raw, rps, p99, errors in rows:
 total = 100 * sum(float(r[2]) for r in rows) / sum(float(r[1]) for r in rows)
 print(f"  median of the rounds: {statistics.median(ratios):.1f}%; whole run: {total:.1f}%")
 PY
+cat "$work/cpu.txt"
 printf 'successful sign-ins recorded:         %s\n' "$signins"
 printf 'Users list, 10/s, alone:              %s pages, p50 %s ms, p99 %s ms, wrong answers %s\n' "$alone_n" "$alone_p50" "$alone_p99" "$alone_bad"
 printf 'Users list, 10/s, under sign-ins:     %s pages, p50 %s ms, p99 %s ms, wrong answers %s (sign-ins meanwhile: %s/s, errors %s)\n' \

@@ -275,14 +275,22 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
 
 /// Where a session goes once a sign-in step is done: the next step (MFA code, forced password
 /// change), or the console; a user whose policies demand MFA and who signed in without it goes
-/// straight to assigning an MFA device.
-pub async fn landing_page(auth: &SessionAuth) -> Result<&'static str, AppError> {
+/// straight to assigning an MFA device. `signed_in` is the principal when the caller has just
+/// read it (a sign-in), which spares looking it up again.
+pub async fn landing_page(
+    auth: &SessionAuth,
+    signed_in: Option<&Principal>,
+) -> Result<&'static str, AppError> {
     Ok(match auth.stage {
         SignInStage::MfaRequired { .. } => "/mfa",
         SignInStage::MustChangePassword { .. } => "/change-password",
         SignInStage::SignedIn if auth.mfa_authenticated_at.is_none() => {
             let state = state()?;
-            match state.iam.session_principal(auth).await? {
+            let principal = match signed_in {
+                Some(principal) => Some(principal.clone()),
+                None => state.iam.session_principal(auth).await?,
+            };
+            match principal {
                 Some(principal) if state.iam.mfa_required_by_policy(&principal).await? => {
                     "/security-credentials?mfa=required"
                 }

@@ -19,7 +19,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 /// The name of the session cookie. `__Host-` requires `Secure`, which browsers only accept over
 /// TLS, so plain-HTTP deployments (local development) use the unprefixed name.
@@ -33,8 +32,7 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 
 /// Builds the whole application router. Also starts the task that deletes expired sessions.
 pub async fn build_router(state: AppState, session_idle: time::Duration) -> Result<Router> {
-    let store = PostgresStore::new(state.iam.pool().clone());
-    store.migrate().await?;
+    let store = crate::sessions::Sessions::open(state.iam.pool().clone()).await?;
     tokio::spawn(
         store
             .clone()

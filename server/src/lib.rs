@@ -10,5 +10,6 @@ pub mod policy_cmd;
 pub mod query_api;
 pub mod secret_key;
 pub mod seed;
+mod sessions;
 
 pub use http::{build_router, session_cookie_name};

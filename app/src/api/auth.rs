@@ -27,7 +27,7 @@ pub async fn sign_in(account: String, user_name: String, password: Password) -> 
         .map_or(signed_in.principal.account_id.as_str(), |a| a.as_str());
     set_cookie(LAST_ACCOUNT_COOKIE, remembered, 400 * 24 * 3600);
     // An MFA code, then a required or expired password change, come first.
-    leptos_axum::redirect(landing_page(&signed_in.session).await?);
+    leptos_axum::redirect(landing_page(&signed_in.session, Some(&signed_in.principal)).await?);
     Ok(())
 }
 
@@ -77,7 +77,7 @@ pub async fn verify_mfa(code: String) -> Result<(), AppError> {
         .record_sign_in("mfa", if result.is_ok() { "success" } else { "failure" });
     let next = result?;
     begin_session(&next).await?;
-    leptos_axum::redirect(landing_page(&next).await?);
+    leptos_axum::redirect(landing_page(&next, None).await?);
     Ok(())
 }
 
@@ -95,7 +95,7 @@ pub async fn sign_in_root(email: String, password: Password) -> Result<(), AppEr
         .record_sign_in("root", if result.is_ok() { "success" } else { "failure" });
     let signed_in = result?;
     begin_session(&signed_in.session).await?;
-    leptos_axum::redirect(landing_page(&signed_in.session).await?);
+    leptos_axum::redirect(landing_page(&signed_in.session, Some(&signed_in.principal)).await?);
     Ok(())
 }
 

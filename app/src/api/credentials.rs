@@ -69,7 +69,7 @@ pub async fn complete_password_change(
     let change = password_change(old_password, password, password_confirm);
     let next = state.iam.complete_password_change(&auth, &change, &meta).await?;
     begin_session(&next).await?;
-    leptos_axum::redirect(landing_page(&next).await?);
+    leptos_axum::redirect(landing_page(&next, None).await?);
     Ok(())
 }
 

@@ -90,19 +90,61 @@ async fn append_without_waiting_for_disk(conn: &mut PgConnection, e: NewEvent<'_
     insert(conn, e, Some("off")).await
 }
 
+/// An event's column values as stored: what [`insert`] writes, and what a service that records
+/// its change within the change's own statement (see `users.rs`) binds.
+pub(crate) struct EventRow<'a> {
+    pub account_id: Option<&'a str>,
+    pub source: &'static str,
+    pub name: &'a str,
+    pub actor_arn: Option<String>,
+    pub actor_detail: Option<String>,
+    pub source_ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub outcome: &'static str,
+    pub error_code: Option<&'static str>,
+    pub resource_arn: Option<String>,
+    pub request: Value,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl<'a> From<NewEvent<'a>> for EventRow<'a> {
+    fn from(e: NewEvent<'a>) -> Self {
+        // Whatever the service was told, a request signed with an access key came through the
+        // API, and the key that signed it belongs in the record.
+        let (source, actor_detail) = match &e.meta.access_key_id {
+            Some(key) => (
+                Source::Api,
+                Some(format!(
+                    "{} (access key {key})",
+                    e.actor_detail.as_deref().unwrap_or("unknown")
+                )),
+            ),
+            None => (e.source, e.actor_detail),
+        };
+        Self {
+            account_id: e.account_id.map(AccountId::as_str),
+            source: source.as_str(),
+            name: e.name,
+            actor_arn: e.actor_arn,
+            actor_detail,
+            source_ip: e.meta.source_ip.as_deref(),
+            user_agent: e.meta.user_agent.as_deref(),
+            outcome: match e.outcome {
+                Outcome::Success => "success",
+                Outcome::Failure => "failure",
+            },
+            error_code: e.error_code,
+            resource_arn: e.resource_arn,
+            request: e.request,
+            before: e.before,
+            after: e.after,
+        }
+    }
+}
+
 async fn insert(conn: &mut PgConnection, e: NewEvent<'_>, synchronous_commit: Option<&str>) -> Result<()> {
-    // Whatever the service was told, a request signed with an access key came through the API,
-    // and the key that signed it belongs in the record.
-    let (source, actor_detail) = match &e.meta.access_key_id {
-        Some(key) => (
-            Source::Api,
-            Some(format!(
-                "{} (access key {key})",
-                e.actor_detail.as_deref().unwrap_or("unknown")
-            )),
-        ),
-        None => (e.source, e.actor_detail),
-    };
+    let e = EventRow::from(e);
     // set_config(…, true) lasts until the end of the transaction, which for a statement outside
     // one includes its commit: so `Some("off")` makes this one statement's commit asynchronous in
     // a single round trip, and `None` sets the value the session already has (no change).
@@ -112,17 +154,14 @@ async fn insert(conn: &mut PgConnection, e: NewEvent<'_>, synchronous_commit: Op
          select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
            from (select set_config('synchronous_commit', \
                         coalesce($14, current_setting('synchronous_commit')), true)) as setting",
-        e.account_id.map(AccountId::as_str),
-        source.as_str(),
+        e.account_id,
+        e.source,
         e.name,
         e.actor_arn,
-        actor_detail,
-        e.meta.source_ip.as_deref(),
-        e.meta.user_agent.as_deref(),
-        match e.outcome {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-        },
+        e.actor_detail,
+        e.source_ip,
+        e.user_agent,
+        e.outcome,
         e.error_code,
         e.resource_arn,
         e.request,

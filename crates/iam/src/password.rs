@@ -1,21 +1,23 @@
 //! Console passwords: argon2id hashing and generated passwords. Hashing and verification run on
-//! tokio's blocking pool so they never stall the async runtime, at most one per core at a time:
-//! more would not hash faster, only hold 19 MiB each and take the cores from everything else, so
-//! a burst of sign-ins queues (cheaply, as waiting tasks) instead of starving console pages. A
+//! threads of their own, one per core, that take queued requests in turn: more would not hash
+//! faster, only hold 19 MiB each and take the cores from everything else, so a burst of sign-ins
+//! queues (cheaply, as waiting tasks) instead of starving console pages or the async runtime. A
 //! dummy hash is verified when the account or user does not exist, so a failed sign-in costs the
 //! same whatever was wrong.
 //!
-//! Verification reuses one argon2 memory buffer per slot (19 MiB each, kept for the life of the
-//! process) instead of allocating a fresh one per call: a fresh buffer is mapped from the system
-//! and faulted in page by page, which costs a tenth of a verification's time and, on the blocking
-//! pool's changing threads, defeats the allocator's reuse.
+//! A hashing thread that finishes one request starts the next queued one at once, with no hand-off
+//! through the async runtime: on a machine whose cores are all busy, waking a task to release a
+//! slot and then another thread to take it left the slot idle for scheduler time slices.
+//!
+//! Each thread keeps its argon2 memory (19 MiB, for the life of the process) and verifies in it,
+//! instead of allocating a fresh buffer per call: a fresh buffer is mapped from the system and
+//! faulted in page by page, which costs a tenth of a verification's time.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
+use std::sync::{mpsc, Arc, Mutex};
 
 use crate::{Error, Result};
 
@@ -38,14 +40,15 @@ impl Default for HashCost {
     }
 }
 
+/// Work for a hashing thread, given the thread's argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
 #[derive(Clone)]
 pub struct Passwords {
     argon: Argon2<'static>,
     dummy_hash: String,
-    /// One permit per hash that may run at once.
-    slots: Arc<Semaphore>,
-    /// Argon2 memory for verifications, at most one buffer per slot, reused.
-    memory: Arc<Mutex<Vec<Vec<Block>>>>,
+    /// The queue of the hashing threads; they stop once every clone of it is dropped.
+    jobs: mpsc::Sender<Job>,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -55,14 +58,14 @@ impl std::fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// Builds the hasher and its dummy hash, with as many concurrent hashes as the machine has
+    /// Builds the hasher and its dummy hash, with as many hashing threads as the machine has
     /// cores. This hashes once, so call it at start-up.
     pub fn new(cost: HashCost) -> Result<Self> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self::with_concurrency(cost, cores)
     }
 
-    /// As `new`, with at most `concurrency` hashes at a time (at least one).
+    /// As `new`, with `concurrency` hashing threads (at least one).
     pub fn with_concurrency(cost: HashCost, concurrency: usize) -> Result<Self> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| Error::Internal(e.to_string().into()))?;
@@ -76,21 +79,31 @@ impl Passwords {
         Ok(Self {
             argon,
             dummy_hash,
-            slots: Arc::new(Semaphore::new(concurrency.max(1))),
-            memory: Arc::default(),
+            jobs: start_hashing_threads(concurrency.max(1))?,
         })
     }
 
-    /// Runs one hash computation on the blocking pool once a slot is free.
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let _slot = self.slots.acquire().await.map_err(Error::internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(Error::internal)
+    /// Runs one hash computation on the next free hashing thread, after those queued before it.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+    ) -> Result<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |memory| {
+                // The caller may have gone (a closed connection): then nobody needs the answer.
+                let _ = done.send(work(memory));
+            }))
+            .map_err(|_| Error::Internal("the password hashing threads have stopped".into()))?;
+        result
+            .await
+            .map_err(|_| Error::Internal("a password hashing thread failed".into()))
     }
 
     pub async fn hash(&self, password: &SecretString) -> Result<String> {
         let argon = self.argon.clone();
         let password = SecretString::from(password.expose_secret().to_owned());
-        self.run(move || hash_with(&argon, password.expose_secret()))
+        self.run(move |_| hash_with(&argon, password.expose_secret()))
             .await?
     }
 
@@ -100,19 +113,34 @@ impl Passwords {
         let password = SecretString::from(password.expose_secret().to_owned());
         let real = stored.is_some();
         let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
-        let memory = Arc::clone(&self.memory);
         let matched = self
-            .run(move || {
-                // A slot is held, so at most as many buffers exist as there are slots.
-                let mut blocks = lock(&memory).pop().unwrap_or_default();
-                let matched = verify_reusing(password.expose_secret().as_bytes(), &hash, &mut blocks);
-                lock(&memory).push(blocks);
-                matched
-            })
+            .run(move |memory| verify_reusing(password.expose_secret().as_bytes(), &hash, memory))
             .await
             .unwrap_or(false);
         real && matched
     }
+}
+
+/// Starts `count` hashing threads that take jobs from one queue until every sender is dropped.
+/// A job that panics fails only its own request (its answer channel closes).
+fn start_hashing_threads(count: usize) -> Result<mpsc::Sender<Job>> {
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    for n in 0..count {
+        let receiver = Arc::clone(&receiver);
+        std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || {
+                let mut memory = Vec::new();
+                loop {
+                    let next = lock(&receiver).recv();
+                    let Ok(job) = next else { return };
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory)));
+                }
+            })
+            .map_err(Error::internal)?;
+    }
+    Ok(sender)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -213,32 +241,33 @@ pub fn generate_password() -> SecretString {
 mod tests {
     use super::*;
 
+    const FAST: HashCost = HashCost {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    };
+
     fn fast() -> Passwords {
-        Passwords::new(HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        })
-        .unwrap()
+        Passwords::new(FAST).unwrap()
+    }
+
+    fn one_thread() -> Passwords {
+        Passwords::with_concurrency(FAST, 1).unwrap()
     }
 
     #[tokio::test]
-    async fn hashes_wait_for_a_free_slot() {
-        let p = Passwords::with_concurrency(
-            HashCost {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
-            1,
-        )
-        .unwrap();
+    async fn hashes_wait_for_a_free_hashing_thread_and_then_run() {
+        let p = one_thread();
         let hash = p
             .hash(&SecretString::from("correct horse battery"))
             .await
             .unwrap();
-        // The only slot is taken: a verification waits, however long, until it is free.
-        let held = p.slots.clone().acquire_owned().await.unwrap();
+        // The only hashing thread is busy: a verification waits, however long, until it is free.
+        let (release, held) = mpsc::channel::<()>();
+        let busy = {
+            let p = p.clone();
+            tokio::spawn(async move { p.run(move |_| held.recv().is_ok()).await })
+        };
         let waiting = {
             let p = p.clone();
             tokio::spawn(async move {
@@ -246,12 +275,20 @@ mod tests {
                     .await
             })
         };
-        for _ in 0..50 {
-            tokio::task::yield_now().await;
-        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         assert!(!waiting.is_finished());
-        drop(held);
+        release.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
         assert!(waiting.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_fails_alone_and_the_thread_goes_on() {
+        let p = one_thread();
+        let failed = p.run(|_| -> bool { panic!("a job that fails") }).await;
+        assert!(matches!(failed, Err(Error::Internal(_))), "{failed:?}");
+        let hash = p.hash(&SecretString::from("still hashing")).await.unwrap();
+        assert!(p.verify(&SecretString::from("still hashing"), Some(&hash)).await);
     }
 
     #[test]

@@ -200,32 +200,17 @@ impl Iam {
         conn: impl sqlx::PgExecutor<'_>,
         account: &AccountId,
     ) -> Result<PasswordPolicy> {
-        let row = sqlx::query!(
-            r#"select minimum_length, require_symbols, require_numbers, require_uppercase,
-                      require_lowercase, allow_users_to_change_password, max_password_age,
-                      password_reuse_prevention, hard_expiry, lockout_threshold, lockout_minutes
-               from account_password_policies where account_id = $1"#,
+        // The row as JSON, read by PasswordPolicy's own field names (the columns' names): the
+        // same mapping serves sign-in, which reads the policy within a larger query.
+        let policy = sqlx::query_scalar!(
+            r#"select to_jsonb(p) - 'account_id' - 'updated_at'
+                        as "policy!: sqlx::types::Json<PasswordPolicy>"
+               from account_password_policies p where account_id = $1"#,
             account.as_str(),
         )
         .fetch_optional(conn)
         .await?;
-        let to_u32 = |v: i32| u32::try_from(v).unwrap_or_default();
-        Ok(match row {
-            None => PasswordPolicy::default(),
-            Some(r) => PasswordPolicy {
-                minimum_length: to_u32(r.minimum_length),
-                require_symbols: r.require_symbols,
-                require_numbers: r.require_numbers,
-                require_uppercase: r.require_uppercase,
-                require_lowercase: r.require_lowercase,
-                allow_users_to_change_password: r.allow_users_to_change_password,
-                max_password_age: r.max_password_age.map(to_u32),
-                password_reuse_prevention: r.password_reuse_prevention.map(to_u32),
-                hard_expiry: r.hard_expiry,
-                lockout_threshold: to_u32(r.lockout_threshold),
-                lockout_minutes: to_u32(r.lockout_minutes),
-            },
-        })
+        Ok(policy.map(|p| p.0).unwrap_or_default())
     }
 
     /// Sets the account's password policy, authorized as `iam:UpdateAccountPasswordPolicy` on

@@ -300,28 +300,44 @@ impl Iam {
         source: Source,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let policy_id = self.attachable_policy(&mut *tx, account, policy_arn).await?;
-        let (attached, total) = match entity.kind {
+        // The policy, and the entity's attachments, in one query.
+        let (owner, path, name) = self.policy_arn_parts(account, policy_arn)?;
+        let found = match entity.kind {
             Kind::User => sqlx::query!(
-                r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
-                   from user_policy_attachments where user_id = $1"#,
+                r#"select p.policy_id,
+                          exists (select 1 from user_policy_attachments a
+                                  where a.user_id = $4 and a.policy_id = p.policy_id) as "attached!",
+                          (select count(*) from user_policy_attachments a where a.user_id = $4) as "total!"
+                   from managed_policies p
+                   where coalesce(p.account_id, 'aws') = $1 and lower(p.policy_name) = lower($3)
+                     and p.policy_name = $3 and p.path = $2"#,
+                owner,
+                path,
+                name,
                 entity.id,
-                policy_id,
             )
-            .fetch_one(&mut *tx)
-            .await
-            .map(|r| (r.attached, r.total))?,
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.policy_id, r.attached, r.total)),
             Kind::Group => sqlx::query!(
-                r#"select count(*) filter (where policy_id = $2) as "attached!", count(*) as "total!"
-                   from group_policy_attachments where group_id = $1"#,
+                r#"select p.policy_id,
+                          exists (select 1 from group_policy_attachments a
+                                  where a.group_id = $4 and a.policy_id = p.policy_id) as "attached!",
+                          (select count(*) from group_policy_attachments a where a.group_id = $4) as "total!"
+                   from managed_policies p
+                   where coalesce(p.account_id, 'aws') = $1 and lower(p.policy_name) = lower($3)
+                     and p.policy_name = $3 and p.path = $2"#,
+                owner,
+                path,
+                name,
                 entity.id,
-                policy_id,
             )
-            .fetch_one(&mut *tx)
-            .await
-            .map(|r| (r.attached, r.total))?,
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.policy_id, r.attached, r.total)),
         };
-        if attached > 0 {
+        let (policy_id, attached, total) = found.ok_or_else(|| policy_not_found(policy_arn))?;
+        if attached {
             return Ok(());
         }
         let (quota, limit) = match entity.kind {
@@ -426,27 +442,40 @@ impl Iam {
         account: &AccountId,
         arn: &str,
     ) -> Result<String> {
-        let not_found = || Error::NotFound {
-            kind: "policy",
-            name: arn.to_owned(),
-        };
-        let prefix = format!("arn:{}:iam::", self.partition().as_str());
-        let rest = arn.strip_prefix(&prefix).ok_or_else(not_found)?;
-        let (owner, path_name) = rest.split_once(":policy").ok_or_else(not_found)?;
-        let slash = path_name.rfind('/').ok_or_else(not_found)?;
-        let (path, name) = (&path_name[..=slash], &path_name[slash + 1..]);
-        if owner != "aws" && owner != account.as_str() {
-            return Err(not_found());
-        }
+        let (owner, path, name) = self.policy_arn_parts(account, arn)?;
+        // The name is compared as the unique index has it (lower), so the index finds the row,
+        // and then exactly: an ARN names a policy with its exact case.
         sqlx::query_scalar!(
             "select policy_id from managed_policies \
-             where coalesce(account_id, 'aws') = $1 and path = $2 and policy_name = $3",
+             where coalesce(account_id, 'aws') = $1 and lower(policy_name) = lower($3) \
+               and policy_name = $3 and path = $2",
             owner,
             path,
             name,
         )
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(|| policy_not_found(arn))
+    }
+
+    /// A managed policy ARN's owner (`aws` or this account), path and name; any other ARN names
+    /// no policy this account may use.
+    fn policy_arn_parts<'a>(&self, account: &AccountId, arn: &'a str) -> Result<(&'a str, &'a str, &'a str)> {
+        let prefix = format!("arn:{}:iam::", self.partition().as_str());
+        let rest = arn.strip_prefix(&prefix).ok_or_else(|| policy_not_found(arn))?;
+        let (owner, path_name) = rest.split_once(":policy").ok_or_else(|| policy_not_found(arn))?;
+        let slash = path_name.rfind('/').ok_or_else(|| policy_not_found(arn))?;
+        let (path, name) = (&path_name[..=slash], &path_name[slash + 1..]);
+        if owner != "aws" && owner != account.as_str() {
+            return Err(policy_not_found(arn));
+        }
+        Ok((owner, path, name))
+    }
+}
+
+fn policy_not_found(arn: &str) -> Error {
+    Error::NotFound {
+        kind: "policy",
+        name: arn.to_owned(),
     }
 }

@@ -20,8 +20,8 @@ use time::OffsetDateTime;
 use crate::events::{self, NewEvent, Outcome, RequestMeta, Source};
 use crate::session::{SessionAuth, SessionPrincipal, SignInStage};
 use crate::{
-    AccountId, AccountRef, Email, Error, Iam, IamPath, PasswordPolicy, Principal, PrincipalKind, Result,
-    UserId, UserName,
+    AccountId, AccountInfo, AccountRef, Email, Error, Iam, IamPath, PasswordPolicy, Principal, PrincipalKind,
+    Result, UserId, UserName,
 };
 
 /// Why a sign-in failed, kept in the event history only.
@@ -183,51 +183,18 @@ impl Iam {
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
         let detail = format!("{}/{}", truncate(account), truncate(user_name));
-        if self.throttled(meta).await? {
+        let parsed = AccountRef::parse(account)
+            .ok()
+            .zip(UserName::try_from(user_name.trim()).ok());
+        let found = self.user_sign_in_facts(parsed.as_ref(), meta).await?;
+        if found.throttled {
             self.record_failure(None, None, detail, Failure::Throttled, meta)
                 .await?;
             return Err(Error::AuthenticationFailed);
         }
-        let parsed = AccountRef::parse(account)
-            .ok()
-            .zip(UserName::try_from(user_name.trim()).ok());
-        let account_info = match &parsed {
-            Some((account, _)) => self.find_account(account).await?,
-            None => None,
-        };
-        let row = match (&account_info, &parsed) {
-            (Some(info), Some((_, name))) => sqlx::query!(
-                r#"select u.user_id as "user_id!", u.user_name as "user_name!", u.path as "path!",
-                          u.auth_epoch as "auth_epoch!", u.disabled_at is not null as "disabled!",
-                          lp.password_hash as "password_hash?", lp.locked_until as "locked_until?",
-                          lp.password_reset_required as "reset_required?",
-                          lp.password_changed_at as "password_changed_at?"
-                   from iam_users u left join login_profiles lp using (user_id)
-                   where u.account_id = $1 and lower(u.user_name) = lower($2)"#,
-                info.account_id.as_str(),
-                name.as_str(),
-            )
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| UserRow {
-                user_id: r.user_id,
-                user_name: r.user_name,
-                path: r.path,
-                auth_epoch: r.auth_epoch,
-                disabled: r.disabled,
-                password_hash: r.password_hash,
-                locked_until: r.locked_until,
-                reset_required: r.reset_required.unwrap_or(false),
-                password_changed_at: r.password_changed_at,
-            }),
-            _ => None,
-        };
+        let (account_info, row, policy) = (found.account, found.user, found.policy);
         let stored = row.as_ref().and_then(|r| r.password_hash.as_deref());
         let matched = self.inner.passwords.verify(password, stored).await;
-        let policy = match &account_info {
-            Some(info) => self.password_policy_of(self.pool(), &info.account_id).await?,
-            None => PasswordPolicy::default(),
-        };
         let expired = row
             .as_ref()
             .is_some_and(|r| self.password_expired(&policy, r.password_changed_at));
@@ -276,7 +243,7 @@ impl Iam {
         let user_id: UserId = row.user_id.try_into()?;
         let epoch = row.auth_epoch;
         // With an MFA device the sign-in succeeds only once the code is right too.
-        let needs_mfa = self.has_mfa(&info.account_id, Some(user_id.as_str())).await?;
+        let needs_mfa = found.has_mfa;
         let stage = if needs_mfa {
             SignInStage::MfaRequired {
                 change_password: row.reset_required,
@@ -303,7 +270,7 @@ impl Iam {
                 path,
             },
             request: RequestMeta::default(),
-            permissions_epoch: None,
+            permissions_epoch: Some(found.permissions_epoch),
         };
         Ok(self.signed_in(
             principal,
@@ -539,7 +506,8 @@ impl Iam {
     }
 
     /// Records a successful sign-in: the failure counters start again from zero, the password's
-    /// last use is now, and the event history says so.
+    /// last use is now, and the event history says so. One statement (atomic as a statement is),
+    /// so a sign-in's writes take one round trip instead of begin, update, insert and commit.
     async fn sign_in_succeeded(
         &self,
         who: Credential<'_>,
@@ -548,61 +516,141 @@ impl Iam {
         mfa_used: bool,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        match who {
-            Credential::Root(account) => {
-                sqlx::query!(
-                    "update root_users set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
-                        locked_until = null
-                 where account_id = $1",
-                    account.as_str(),
-                )
-                .execute(&mut *tx)
-                .await?
-            }
-            Credential::User(user_id) => {
-                sqlx::query!(
-                    "update login_profiles set password_last_used = now(), failed_sign_ins = 0, lockouts = 0,
-                        locked_until = null
-                 where user_id = $1",
-                    user_id.as_str(),
-                )
-                .execute(&mut *tx)
-                .await?
-            }
+        let user_id = match who {
+            Credential::Root(_) => None,
+            Credential::User(user_id) => Some(user_id.as_str()),
         };
-        self.record_success(&mut tx, account_id, arn, mfa_used, meta)
-            .await?;
-        tx.commit().await?;
+        let e = events::EventRow::from(NewEvent {
+            account_id: Some(account_id),
+            source: Source::Signin,
+            name: "ConsoleLogin",
+            actor_arn: Some(arn.to_owned()),
+            actor_detail: None,
+            meta,
+            outcome: Outcome::Success,
+            error_code: None,
+            resource_arn: Some(arn.to_owned()),
+            request: json!({ "mfaUsed": mfa_used }),
+            before: None,
+            after: None,
+        });
+        // The events insert is events::insert's. Exactly one of the two updates matches: the IAM
+        // user's login profile, or (no user) the account's root user.
+        sqlx::query!(
+            "with user_reset as (
+                 update login_profiles set password_last_used = now(), failed_sign_ins = 0,
+                        lockouts = 0, locked_until = null
+                  where user_id = $14
+             ), root_reset as (
+                 update root_users set password_last_used = now(), failed_sign_ins = 0,
+                        lockouts = 0, locked_until = null
+                  where $14::text is null and account_id = $1
+             )
+             insert into events (account_id, event_source, event_name, actor_arn, actor_detail,
+                 source_ip, user_agent, outcome, error_code, resource_arn, request, before_state,
+                 after_state)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            e.account_id,
+            e.source,
+            e.name,
+            e.actor_arn,
+            e.actor_detail,
+            e.source_ip,
+            e.user_agent,
+            e.outcome,
+            e.error_code,
+            e.resource_arn,
+            e.request,
+            e.before,
+            e.after,
+            user_id,
+        )
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
-    async fn record_success(
+    /// Everything an IAM user's sign-in reads, in one query: whether the source address is
+    /// throttled, the account (by ID or alias) and the user with its login profile, the account's
+    /// password policy, whether the user has an MFA device and the permissions epoch (so the
+    /// console's first look at the user's policies can come from the cache). `parsed` is `None`
+    /// when the account or user name typed is not even well-formed.
+    async fn user_sign_in_facts(
         &self,
-        tx: &mut sqlx::PgConnection,
-        account_id: &AccountId,
-        arn: &str,
-        mfa_used: bool,
+        parsed: Option<&(AccountRef, UserName)>,
         meta: &RequestMeta,
-    ) -> Result<()> {
-        events::append(
-            tx,
-            NewEvent {
-                account_id: Some(account_id),
-                source: Source::Signin,
-                name: "ConsoleLogin",
-                actor_arn: Some(arn.to_owned()),
-                actor_detail: None,
-                meta,
-                outcome: Outcome::Success,
-                error_code: None,
-                resource_arn: Some(arn.to_owned()),
-                request: json!({ "mfaUsed": mfa_used }),
-                before: None,
-                after: None,
-            },
+    ) -> Result<UserSignInFacts> {
+        let (limit, window_start) = self.throttle_limits();
+        let (account_id, alias, user_name) = match parsed {
+            Some((AccountRef::Id(id), name)) => (Some(id.as_str()), None, Some(name.as_str())),
+            Some((AccountRef::Alias(alias), name)) => (None, Some(alias.as_str()), Some(name.as_str())),
+            None => (None, None, None),
+        };
+        let r = sqlx::query!(
+            r#"select exists (select 1 from sign_in_throttle t
+                              where t.source_ip = $1 and t.window_started_at > $2 and t.failures >= $3)
+                        as "throttled!",
+                      a.account_id as "account_id?", a.alias as "alias?",
+                      u.user_id as "user_id?", u.user_name as "user_name?", u.path as "path?",
+                      u.auth_epoch as "auth_epoch?", u.disabled_at is not null as "disabled!",
+                      lp.password_hash as "password_hash?", lp.locked_until as "locked_until?",
+                      lp.password_reset_required as "reset_required?",
+                      lp.password_changed_at as "password_changed_at?",
+                      (select to_jsonb(p) - 'account_id' - 'updated_at' from account_password_policies p
+                        where p.account_id = a.account_id)
+                        as "password_policy?: sqlx::types::Json<PasswordPolicy>",
+                      exists (select 1 from mfa_devices m
+                              where m.account_id = a.account_id and m.user_id = u.user_id
+                                and m.enabled_at is not null) as "has_mfa!",
+                      (select epoch from permissions_epoch) as "permissions_epoch!"
+               from (values (1)) as one (x)
+               left join accounts a on a.account_id = $4 or a.alias = $5
+               left join iam_users u on u.account_id = a.account_id and lower(u.user_name) = lower($6)
+               left join login_profiles lp on lp.user_id = u.user_id"#,
+            meta.source_ip.as_deref(),
+            window_start,
+            limit,
+            account_id,
+            alias,
+            user_name,
         )
-        .await
+        .fetch_one(self.pool())
+        .await?;
+        let account = match (r.account_id, r.alias) {
+            (Some(id), alias) => Some(AccountInfo {
+                account_id: id.try_into()?,
+                alias: alias.map(TryInto::try_into).transpose()?,
+            }),
+            (None, _) => None,
+        };
+        let user = match (r.user_id, r.user_name, r.path, r.auth_epoch) {
+            (Some(user_id), Some(user_name), Some(path), Some(auth_epoch)) => Some(UserRow {
+                user_id,
+                user_name,
+                path,
+                auth_epoch,
+                disabled: r.disabled,
+                password_hash: r.password_hash,
+                locked_until: r.locked_until,
+                reset_required: r.reset_required.unwrap_or(false),
+                password_changed_at: r.password_changed_at,
+            }),
+            _ => None,
+        };
+        Ok(UserSignInFacts {
+            throttled: r.throttled,
+            account,
+            user,
+            policy: r.password_policy.map(|p| p.0).unwrap_or_default(),
+            has_mfa: r.has_mfa,
+            permissions_epoch: r.permissions_epoch,
+        })
+    }
+
+    /// The failures that throttle a source address, and when the current window began.
+    fn throttle_limits(&self) -> (i32, OffsetDateTime) {
+        let limit = i32::try_from(self.inner.sign_in_throttle.failures).unwrap_or(i32::MAX);
+        (limit, self.now() - self.inner.sign_in_throttle.window)
     }
 
     /// Whether sign-ins from the request's source address are refused for now.
@@ -610,8 +658,7 @@ impl Iam {
         let Some(ip) = &meta.source_ip else {
             return Ok(false);
         };
-        let limit = i32::try_from(self.inner.sign_in_throttle.failures).unwrap_or(i32::MAX);
-        let window_start = self.now() - self.inner.sign_in_throttle.window;
+        let (limit, window_start) = self.throttle_limits();
         Ok(sqlx::query_scalar!(
             r#"select exists (select 1 from sign_in_throttle
                  where source_ip = $1 and window_started_at > $2 and failures >= $3) as "throttled!""#,
@@ -678,6 +725,17 @@ enum Credential<'a> {
 }
 
 /// An IAM user as sign-in reads it.
+/// What [`Iam::user_sign_in_facts`] found.
+struct UserSignInFacts {
+    throttled: bool,
+    account: Option<AccountInfo>,
+    user: Option<UserRow>,
+    /// The account's password policy (the default when there is no account).
+    policy: PasswordPolicy,
+    has_mfa: bool,
+    permissions_epoch: i64,
+}
+
 struct UserRow {
     user_id: String,
     user_name: String,
