@@ -276,7 +276,7 @@ impl Iam {
     ) -> Result<time::OffsetDateTime> {
         let e = events::EventRow::from(event);
         // The events insert is events::insert's, fed from the new row.
-        Ok(sqlx::query_scalar!(
+        sqlx::query_scalar!(
             r#"with new_user as (
                    insert into iam_users (user_id, account_id, user_name, path) values ($1, $2, $3, $4)
                    returning created_at
@@ -307,6 +307,6 @@ impl Iam {
         )
         .fetch_one(self.pool())
         .await
-        .map_err(|e| Error::from(e).naming(&new.name))?)
+        .map_err(|e| Error::from(e).naming(&new.name))
     }
 }
