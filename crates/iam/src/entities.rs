@@ -60,8 +60,23 @@ impl Iam {
         extra: &[(&str, &str)],
     ) -> Result<Change> {
         let mut tx = self.pool().begin().await?;
-        // A user's tags are its resource tags (aws:ResourceTag/*, iam:ResourceTag/*).
         let (entity, tags) = self.find_tagged_entity(&mut tx, account, kind, name).await?;
+        self.authorize_on_entity(actor, account, &entity, &tags, action, extra)
+            .await?;
+        Ok((tx, entity))
+    }
+
+    /// Authorizes `action` on a user or group, with `extra` context keys and the entity's tags
+    /// (a user's) as its resource tags (aws:ResourceTag/*, iam:ResourceTag/*).
+    pub(crate) async fn authorize_on_entity(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        entity: &Entity,
+        tags: &[crate::Tag],
+        action: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<()> {
         let tag_keys: Vec<(String, String)> = tags
             .iter()
             .flat_map(|t| {
@@ -76,7 +91,7 @@ impl Iam {
         let _ok = self
             .authorize_with(actor, action, &entity.arn, account, &context)
             .await?;
-        Ok((tx, entity))
+        Ok(())
     }
 
     /// Finds a user or group of `account` by name, ignoring case, and locks its row until the
@@ -125,10 +140,20 @@ impl Iam {
             .await?
             .map(|r| (r.id, r.name, r.path, Vec::new(), Vec::new())),
         };
-        let (id, name, path, keys, values) = row.ok_or_else(|| Error::NotFound {
+        let row = row.ok_or_else(|| Error::NotFound {
             kind: kind.noun(),
             name: name.to_owned(),
         })?;
+        Ok(self.tagged_entity(account, kind, row))
+    }
+
+    /// A user or group and its tags from a row of (ID, name, path, tag keys, tag values).
+    pub(crate) fn tagged_entity(
+        &self,
+        account: &AccountId,
+        kind: Kind,
+        (id, name, path, keys, values): (String, String, String, Vec<String>, Vec<String>),
+    ) -> (Entity, Vec<crate::Tag>) {
         let tags = keys
             .into_iter()
             .zip(values)
@@ -140,7 +165,7 @@ impl Iam {
             id,
             name,
         };
-        Ok((entity, tags))
+        (entity, tags)
     }
 }
 

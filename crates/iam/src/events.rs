@@ -86,7 +86,7 @@ pub(crate) async fn append(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<(
 
 /// Appends an event in a statement of its own whose commit does not wait for the WAL flush;
 /// only for records of calls that changed nothing (see [`Iam::record_api_call`]).
-async fn append_without_waiting_for_disk(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
+pub(crate) async fn append_without_waiting_for_disk(conn: &mut PgConnection, e: NewEvent<'_>) -> Result<()> {
     insert(conn, e, Some("off")).await
 }
 

@@ -278,6 +278,18 @@ impl Iam {
     ) -> Result<()> {
         let action = kind.pick("iam:AttachUserPolicy", "iam:AttachGroupPolicy");
         let extra = [("iam:PolicyARN", policy_arn)];
+        // Attaching a policy that is attached already changes nothing. Such calls (a script run
+        // again to converge) are found, authorized and recorded without a transaction or lock.
+        if let Some((entity, tags)) = self.entity_if_attached(account, kind, name, policy_arn).await? {
+            self.authorize_on_entity(actor, account, &entity, &tags, action, &extra)
+                .await?;
+            let mut conn = self.pool().acquire().await?;
+            return events::append_without_waiting_for_disk(
+                &mut conn,
+                attach_event(account, source, actor, meta, &entity, policy_arn, false),
+            )
+            .await;
+        }
         let (mut tx, entity) = self
             .begin_change(actor, account, kind, name, action, &extra)
             .await?;
@@ -285,6 +297,63 @@ impl Iam {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The user or group (with its tags) when `policy_arn` is attached to it already; `None`
+    /// otherwise, and for anything not found, which the transaction then reports in turn.
+    async fn entity_if_attached(
+        &self,
+        account: &AccountId,
+        kind: Kind,
+        name: &str,
+        policy_arn: &str,
+    ) -> Result<Option<(Entity, Vec<crate::Tag>)>> {
+        let Ok((owner, path, policy_name)) = self.policy_arn_parts(account, policy_arn) else {
+            return Ok(None);
+        };
+        let row = match kind {
+            Kind::User => sqlx::query!(
+                r#"select u.user_id as id, u.user_name as name, u.path,
+                          array(select tag_key from user_tags t where t.user_id = u.user_id
+                                 order by lower(tag_key)) as "tag_keys!",
+                          array(select tag_value from user_tags t where t.user_id = u.user_id
+                                 order by lower(tag_key)) as "tag_values!"
+                     from iam_users u
+                    where u.account_id = $1 and lower(u.user_name) = lower($2)
+                      and exists (select 1 from user_policy_attachments a
+                                    join managed_policies p using (policy_id)
+                                   where a.user_id = u.user_id and coalesce(p.account_id, 'aws') = $3
+                                     and lower(p.policy_name) = lower($5) and p.policy_name = $5
+                                     and p.path = $4)"#,
+                account.as_str(),
+                name,
+                owner,
+                path,
+                policy_name,
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.id, r.name, r.path, r.tag_keys, r.tag_values)),
+            Kind::Group => sqlx::query!(
+                r#"select g.group_id as id, g.group_name as name, g.path
+                     from iam_groups g
+                    where g.account_id = $1 and lower(g.group_name) = lower($2)
+                      and exists (select 1 from group_policy_attachments a
+                                    join managed_policies p using (policy_id)
+                                   where a.group_id = g.group_id and coalesce(p.account_id, 'aws') = $3
+                                     and lower(p.policy_name) = lower($5) and p.policy_name = $5
+                                     and p.path = $4)"#,
+                account.as_str(),
+                name,
+                owner,
+                path,
+                policy_name,
+            )
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.id, r.name, r.path, Vec::new(), Vec::new())),
+        };
+        Ok(row.map(|row| self.tagged_entity(account, kind, row)))
     }
 
     /// Attaches a policy to an entity already found (and locked) in this transaction, after the
@@ -338,7 +407,11 @@ impl Iam {
         };
         let (policy_id, attached, total) = found.ok_or_else(|| policy_not_found(policy_arn))?;
         if attached {
-            return Ok(());
+            return events::append(
+                &mut *tx,
+                attach_event(account, source, actor, meta, entity, policy_arn, false),
+            )
+            .await;
         }
         let (quota, limit) = match entity.kind {
             Kind::User => ("PoliciesPerUser", self.quotas().policies_per_user),
@@ -367,11 +440,9 @@ impl Iam {
                 .await?
             }
         };
-        let event = entity.kind.pick("AttachUserPolicy", "AttachGroupPolicy");
-        let request = json!({entity.kind.name_key(): entity.name, "policyArn": policy_arn});
         events::append(
             &mut *tx,
-            change(account, source, event, actor, meta, &entity.arn, request),
+            attach_event(account, source, actor, meta, entity, policy_arn, true),
         )
         .await
     }
@@ -478,4 +549,23 @@ fn policy_not_found(arn: &str) -> Error {
         kind: "policy",
         name: arn.to_owned(),
     }
+}
+
+/// The event of an attachment; `attached` false records a call that found the policy attached
+/// already and changed nothing.
+fn attach_event<'a>(
+    account: &'a AccountId,
+    source: Source,
+    actor: &Actor,
+    meta: &'a RequestMeta,
+    entity: &Entity,
+    policy_arn: &str,
+    attached: bool,
+) -> events::NewEvent<'a> {
+    let event = entity.kind.pick("AttachUserPolicy", "AttachGroupPolicy");
+    let mut request = json!({entity.kind.name_key(): entity.name, "policyArn": policy_arn});
+    if !attached {
+        request["alreadyAttached"] = json!(true);
+    }
+    change(account, source, event, actor, meta, &entity.arn, request)
 }

@@ -232,17 +232,12 @@ async fn a_user_can_have_at_most_ten_attached_policies(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
-    let iam = iam(pool);
-    let acct = account_id(&iam, "root@a.example").await;
-    let (delegate, _) = user(&iam, &acct, "delegate").await;
-    user(&iam, &acct, "bob").await;
-    // The delegate may attach only the read-only policy (a classic delegation pattern).
+/// Lets `user` attach the read-only policy and nothing else (a classic delegation pattern).
+async fn may_attach_only_read_only(iam: &Iam, acct: &AccountId, user: &str) {
     let p = iam
         .create_policy(
             &OP,
-            &acct,
+            acct,
             new_policy(
                 "AttachReadOnlyOnly",
                 r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*",
@@ -255,14 +250,23 @@ async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
         .unwrap();
     iam.attach_user_policy(
         &OP,
-        &acct,
-        &"delegate".parse().unwrap(),
+        acct,
+        &user.parse().unwrap(),
         &p.arn,
         Source::Console,
         &meta(),
     )
     .await
     .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account_id(&iam, "root@a.example").await;
+    let (delegate, _) = user(&iam, &acct, "delegate").await;
+    user(&iam, &acct, "bob").await;
+    may_attach_only_read_only(&iam, &acct, "delegate").await;
     let bob: UserName = "bob".parse().unwrap();
     iam.attach_user_policy(&delegate, &acct, &bob, READ_ONLY, Source::Console, &meta())
         .await
@@ -274,6 +278,56 @@ async fn attach_is_authorized_with_the_policy_arn_in_the_context(pool: PgPool) {
     assert_eq!(
         err.to_string(),
         format!("User: arn:aws:iam::{acct}:user/delegate is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::{acct}:user/bob")
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn attaching_an_attached_policy_again_changes_nothing_but_is_authorized_and_recorded(pool: PgPool) {
+    let iam = iam(pool.clone());
+    let acct = account_id(&iam, "root@a.example").await;
+    let (delegate, _) = user(&iam, &acct, "delegate").await;
+    let (_, bob_user) = user(&iam, &acct, "bob").await;
+    may_attach_only_read_only(&iam, &acct, "delegate").await;
+    let bob: UserName = "bob".parse().unwrap();
+    iam.attach_user_policy(&OP, &acct, &bob, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap();
+    // Attached already, and still not the delegate's to attach.
+    let err = iam
+        .attach_user_policy(&delegate, &acct, &bob, ADMIN, Source::Console, &meta())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::AccessDenied { .. }), "{err}");
+    for _ in 0..2 {
+        iam.attach_user_policy(&delegate, &acct, &bob, READ_ONLY, Source::Console, &meta())
+            .await
+            .unwrap();
+    }
+    let attached: i64 = sqlx::query_scalar("select count(*) from user_policy_attachments where user_id = $1")
+        .bind(bob_user.user_id.as_str())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        attached, 2,
+        "AdministratorAccess and IAMReadOnlyAccess, once each"
+    );
+    let recorded: Vec<(Option<String>, String, Option<bool>)> = sqlx::query_as(
+        "select actor_arn, request->>'policyArn', (request->>'alreadyAttached')::boolean
+           from events where event_name = 'AttachUserPolicy' and resource_arn like '%:user/bob'
+          order by event_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let delegate_arn = format!("arn:aws:iam::{acct}:user/delegate");
+    assert_eq!(
+        recorded,
+        vec![
+            (None, ADMIN.to_owned(), None),
+            (Some(delegate_arn.clone()), READ_ONLY.to_owned(), None),
+            (Some(delegate_arn), READ_ONLY.to_owned(), Some(true)),
+        ]
     );
 }
 
