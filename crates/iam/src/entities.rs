@@ -77,6 +77,21 @@ impl Iam {
         action: &str,
         extra: &[(&str, &str)],
     ) -> Result<()> {
+        self.authorize_tagged(actor, account, &entity.arn, tags, action, extra)
+            .await
+    }
+
+    /// Authorizes `action` on the resource `arn`, with `extra` context keys and the resource's
+    /// tags as aws:ResourceTag/* and iam:ResourceTag/*.
+    pub(crate) async fn authorize_tagged(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        arn: &str,
+        tags: &[crate::Tag],
+        action: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<()> {
         let tag_keys: Vec<(String, String)> = tags
             .iter()
             .flat_map(|t| {
@@ -88,9 +103,7 @@ impl Iam {
             .collect();
         let mut context: Vec<(&str, &str)> = extra.to_vec();
         context.extend(tag_keys.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let _ok = self
-            .authorize_with(actor, action, &entity.arn, account, &context)
-            .await?;
+        let _ok = self.authorize_with(actor, action, arn, account, &context).await?;
         Ok(())
     }
 

@@ -529,6 +529,27 @@ impl Iam {
         .ok_or_else(|| policy_not_found(arn))
     }
 
+    /// The tags of the managed policy `arn` names, for its aws:ResourceTag/* keys: none for a
+    /// policy that does not exist (the caller reports that after authorizing) or a system policy.
+    pub(crate) async fn policy_tags_by_arn(&self, account: &AccountId, arn: &str) -> Result<Vec<crate::Tag>> {
+        let Ok((owner, path, name)) = self.policy_arn_parts(account, arn) else {
+            return Ok(Vec::new());
+        };
+        Ok(sqlx::query_as!(
+            crate::Tag,
+            r#"select t.tag_key as key, t.tag_value as value
+                 from policy_tags t join managed_policies p using (policy_id)
+                where coalesce(p.account_id, 'aws') = $1 and lower(p.policy_name) = lower($3)
+                  and p.policy_name = $3 and p.path = $2
+                order by lower(t.tag_key)"#,
+            owner,
+            path,
+            name,
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// A managed policy ARN's owner (`aws` or this account), path and name; any other ARN names
     /// no policy this account may use.
     fn policy_arn_parts<'a>(&self, account: &AccountId, arn: &'a str) -> Result<(&'a str, &'a str, &'a str)> {

@@ -207,8 +207,9 @@ impl Iam {
         Ok(())
     }
 
-    /// Starts a change to a customer managed policy: `action` authorized on its ARN, then a
-    /// transaction in which the policy is found and locked. System policies are refused.
+    /// Starts a change to a customer managed policy: `action` authorized on its ARN (with its
+    /// tags as aws:ResourceTag/*), then a transaction in which the policy is found and locked.
+    /// System policies are refused.
     pub(crate) async fn begin_policy_change(
         &self,
         actor: &Actor,
@@ -217,7 +218,9 @@ impl Iam {
         action: &str,
         extra: &[(&str, &str)],
     ) -> Result<(sqlx::Transaction<'static, sqlx::Postgres>, PolicyRow)> {
-        let _ok = self.authorize_with(actor, action, arn, account, extra).await?;
+        let tags = self.policy_tags_by_arn(account, arn).await?;
+        self.authorize_tagged(actor, account, arn, &tags, action, extra)
+            .await?;
         let system = format!("arn:{}:iam::aws:policy/", self.partition().as_str());
         if arn.starts_with(&system) {
             return Err(Error::AccessDenied {

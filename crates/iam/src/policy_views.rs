@@ -37,9 +37,11 @@ pub struct PolicyVersionInfo {
 
 impl Iam {
     /// A managed policy with its versions and attachments in this account, authorized as
-    /// `iam:GetPolicy` on its ARN.
+    /// `iam:GetPolicy` on its ARN, with its tags as aws:ResourceTag/*.
     pub async fn get_policy(&self, actor: &Actor, account: &AccountId, arn: &str) -> Result<PolicyDetail> {
-        let _ok = self.authorize(actor, "iam:GetPolicy", arn, account).await?;
+        let tags = self.policy_tags_by_arn(account, arn).await?;
+        self.authorize_tagged(actor, account, arn, &tags, "iam:GetPolicy", &[])
+            .await?;
         let mut conn = self.pool().acquire().await?;
         let policy_id = self.attachable_policy(&mut conn, account, arn).await?;
         let p = sqlx::query!(

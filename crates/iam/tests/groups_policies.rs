@@ -332,6 +332,85 @@ async fn attaching_an_attached_policy_again_changes_nothing_but_is_authorized_an
 }
 
 #[sqlx::test(migrations = "../../migrations")]
+async fn a_customer_managed_policys_tags_are_its_resource_tags_for_authorization(pool: PgPool) {
+    let iam = iam(pool);
+    let acct = account_id(&iam, "root@a.example").await;
+    let (dev, _) = user(&iam, &acct, "dev").await;
+    let mut arns = Vec::new();
+    for team in ["blue", "red"] {
+        let p = iam
+            .create_policy(
+                &OP,
+                &acct,
+                new_policy(&format!("{team}-policy"), r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#),
+                Source::Console,
+                &meta(),
+            )
+            .await
+            .unwrap();
+        let tag = Tag {
+            key: "team".into(),
+            value: team.into(),
+        };
+        iam.tag_policy(&OP, &acct, &p.arn, &[tag], Source::Console, &meta())
+            .await
+            .unwrap();
+        arns.push(p.arn);
+    }
+    // dev may read, tag and delete the blue team's policies only.
+    let rule = iam
+        .create_policy(
+            &OP,
+            &acct,
+            new_policy(
+                "BlueTeamPolicies",
+                r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+                    "Action": ["iam:GetPolicy", "iam:TagPolicy", "iam:DeletePolicy"], "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}}"#,
+            ),
+            Source::Console,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    iam.attach_user_policy(
+        &OP,
+        &acct,
+        &"dev".parse().unwrap(),
+        &rule.arn,
+        Source::Console,
+        &meta(),
+    )
+    .await
+    .unwrap();
+    let (blue, red) = (&arns[0], &arns[1]);
+    assert!(iam.get_policy(&dev, &acct, blue).await.is_ok());
+    let denied = |r: Result<()>| matches!(r, Err(Error::AccessDenied { .. }));
+    assert!(denied(iam.get_policy(&dev, &acct, red).await.map(|_| ())));
+    let owner = [Tag {
+        key: "owner".into(),
+        value: "dev".into(),
+    }];
+    assert!(denied(
+        iam.tag_policy(&dev, &acct, red, &owner, Source::Console, &meta())
+            .await
+    ));
+    iam.tag_policy(&dev, &acct, blue, &owner, Source::Console, &meta())
+        .await
+        .unwrap();
+    assert!(denied(
+        iam.delete_policy(&dev, &acct, red, Source::Console, &meta())
+            .await
+    ));
+    iam.delete_policy(&dev, &acct, blue, Source::Console, &meta())
+        .await
+        .unwrap();
+    // A policy that does not exist has no tags: refused, as AWS refuses before it looks.
+    let missing = format!("arn:aws:iam::{acct}:policy/missing");
+    assert!(denied(iam.get_policy(&dev, &acct, &missing).await.map(|_| ())));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
 async fn only_system_and_own_policies_can_be_attached(pool: PgPool) {
     let iam = iam(pool);
     let a = account_id(&iam, "root@a.example").await;
