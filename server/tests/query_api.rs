@@ -1536,3 +1536,83 @@ async fn create_user_answers_without_get_user_and_list_user_tags_is_its_own_acti
     denied.error(403, "AccessDenied");
     assert!(denied.get("Message").unwrap().contains("iam:GetUser on resource"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_read_of_a_managed_policy_is_authorized_as_its_own_action(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let api = Api { app: &app };
+    let (account, root) = acme_with_root_key(&app).await;
+    api.call(
+        &root,
+        "CreatePolicy",
+        &[
+            ("PolicyName", "Reports"),
+            (
+                "PolicyDocument",
+                r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
+            ),
+        ],
+    )
+    .await
+    .ok();
+    let arn = format!("arn:aws:iam::{account}:policy/Reports");
+    let reads = [
+        (
+            "GetPolicyVersion",
+            vec![("PolicyArn", arn.as_str()), ("VersionId", "v1")],
+        ),
+        ("ListPolicyVersions", vec![("PolicyArn", arn.as_str())]),
+        ("ListEntitiesForPolicy", vec![("PolicyArn", arn.as_str())]),
+        ("ListPolicyTags", vec![("PolicyArn", arn.as_str())]),
+    ];
+    // carol may make the four reads, but not GetPolicy; dave may only GetPolicy.
+    let mut keys = Vec::new();
+    for (user, actions) in [
+        (
+            "carol",
+            r#"["iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListEntitiesForPolicy", "iam:ListPolicyTags"]"#,
+        ),
+        ("dave", r#""iam:GetPolicy""#),
+    ] {
+        let document = format!(
+            r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": {actions}, "Resource": "*"}}}}"#
+        );
+        api.call(&root, "CreateUser", &[("UserName", user)]).await.ok();
+        api.call(
+            &root,
+            "PutUserPolicy",
+            &[
+                ("UserName", user),
+                ("PolicyName", "Reads"),
+                ("PolicyDocument", &document),
+            ],
+        )
+        .await
+        .ok();
+        let created = api
+            .call(&root, "CreateAccessKey", &[("UserName", user)])
+            .await
+            .ok();
+        keys.push(Key {
+            id: created.get("AccessKeyId").unwrap(),
+            secret: created.get("SecretAccessKey").unwrap(),
+        });
+    }
+    let (carol, dave) = (&keys[0], &keys[1]);
+    for (action, params) in &reads {
+        api.call(carol, action, params).await.ok();
+        let denied = api.call(dave, action, params).await;
+        denied.error(403, "AccessDenied");
+        let wanted = format!("iam:{action} on resource: {arn}");
+        assert!(denied.get("Message").unwrap().contains(&wanted), "{action}");
+    }
+    let denied = api.call(carol, "GetPolicy", &[("PolicyArn", arn.as_str())]).await;
+    denied.error(403, "AccessDenied");
+    assert!(denied
+        .get("Message")
+        .unwrap()
+        .contains("iam:GetPolicy on resource"));
+    api.call(dave, "GetPolicy", &[("PolicyArn", arn.as_str())])
+        .await
+        .ok();
+}

@@ -65,7 +65,7 @@ pub use password_policy::{
     PASSWORD_SYMBOLS,
 };
 pub use policies::{CreatedPolicy, NewPolicy, PolicyScope, PolicySummary};
-pub use policy_views::{PolicyDetail, PolicyVersionInfo};
+pub use policy_views::{PolicyDetail, PolicyRead, PolicyVersionInfo};
 pub use principal::{Principal, PrincipalKind};
 pub use secret_key::{SecretKey, SecretKeys};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};

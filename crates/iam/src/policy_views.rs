@@ -35,12 +35,46 @@ pub struct PolicyVersionInfo {
     pub document: String,
 }
 
+/// Which read of a managed policy is asked for: the console's policy page is GetPolicy, and each
+/// of the IAM API's reads is its own IAM action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyRead {
+    GetPolicy,
+    GetPolicyVersion,
+    ListPolicyVersions,
+    ListEntitiesForPolicy,
+    ListPolicyTags,
+}
+
+impl PolicyRead {
+    fn action(self) -> &'static str {
+        match self {
+            Self::GetPolicy => "iam:GetPolicy",
+            Self::GetPolicyVersion => "iam:GetPolicyVersion",
+            Self::ListPolicyVersions => "iam:ListPolicyVersions",
+            Self::ListEntitiesForPolicy => "iam:ListEntitiesForPolicy",
+            Self::ListPolicyTags => "iam:ListPolicyTags",
+        }
+    }
+}
+
 impl Iam {
     /// A managed policy with its versions and attachments in this account, authorized as
     /// `iam:GetPolicy` on its ARN, with its tags as aws:ResourceTag/*.
     pub async fn get_policy(&self, actor: &Actor, account: &AccountId, arn: &str) -> Result<PolicyDetail> {
+        self.read_policy(actor, account, arn, PolicyRead::GetPolicy).await
+    }
+
+    /// As [`Iam::get_policy`], authorized as the IAM action of `read`.
+    pub async fn read_policy(
+        &self,
+        actor: &Actor,
+        account: &AccountId,
+        arn: &str,
+        read: PolicyRead,
+    ) -> Result<PolicyDetail> {
         let tags = self.policy_tags_by_arn(account, arn).await?;
-        self.authorize_tagged(actor, account, arn, &tags, "iam:GetPolicy", &[])
+        self.authorize_tagged(actor, account, arn, &tags, read.action(), &[])
             .await?;
         let mut conn = self.pool().acquire().await?;
         let policy_id = self.attachable_policy(&mut conn, account, arn).await?;

@@ -4,8 +4,8 @@
 
 use gatehouse_iam::{
     AccessKeyId, AccessKeyStatus, AccountAlias, AccountId, Actor, CredentialOwner, GroupName, Iam, IamPath,
-    NewLoginProfile, NewPolicy, NewUser, NewUserPermissions, PolicyName, PolicyScope, PrincipalKind,
-    RequestMeta, Source, Tag, UserName, UserQuery, UserRead,
+    NewLoginProfile, NewPolicy, NewUser, NewUserPermissions, PolicyName, PolicyRead, PolicyScope,
+    PrincipalKind, RequestMeta, Source, Tag, UserName, UserQuery, UserRead,
 };
 use serde_json::{Map, Value};
 
@@ -616,7 +616,10 @@ impl Call<'_> {
     async fn get_policy_version(&self) -> Reply {
         let arn = self.params.required("PolicyArn")?;
         let version = self.params.required("VersionId")?;
-        let detail = self.iam.get_policy(&self.actor, &self.account, arn).await?;
+        let detail = self
+            .iam
+            .read_policy(&self.actor, &self.account, arn, PolicyRead::GetPolicyVersion)
+            .await?;
         let v = detail
             .versions
             .iter()
@@ -640,7 +643,10 @@ impl Call<'_> {
 
     async fn list_policy_versions(&self) -> Reply {
         let arn = self.params.required("PolicyArn")?;
-        let detail = self.iam.get_policy(&self.actor, &self.account, arn).await?;
+        let detail = self
+            .iam
+            .read_policy(&self.actor, &self.account, arn, PolicyRead::ListPolicyVersions)
+            .await?;
         let mut x = Xml::new();
         x.members("Versions", &detail.versions, |x, v| {
             x.leaf("VersionId", &v.version_id)
@@ -736,7 +742,10 @@ impl Call<'_> {
 
     async fn list_entities_for_policy(&self) -> Reply {
         let arn = self.params.required("PolicyArn")?;
-        let detail = self.iam.get_policy(&self.actor, &self.account, arn).await?;
+        let detail = self
+            .iam
+            .read_policy(&self.actor, &self.account, arn, PolicyRead::ListEntitiesForPolicy)
+            .await?;
         let filter = self.params.get("EntityFilter");
         let want = |kind: &str| {
             filter.is_none_or(|f| f == kind || f == "LocalManagedPolicy" || f == "AWSManagedPolicy")
@@ -1527,7 +1536,10 @@ impl Call<'_> {
 
     async fn list_policy_tags(&self) -> Reply {
         let arn = self.params.required("PolicyArn")?;
-        let detail = self.iam.get_policy(&self.actor, &self.account, arn).await?;
+        let detail = self
+            .iam
+            .read_policy(&self.actor, &self.account, arn, PolicyRead::ListPolicyTags)
+            .await?;
         let mut x = Xml::new();
         x.members("Tags", &detail.tags, |x, t| {
             x.leaf("Key", &t.key).leaf("Value", &t.value);
