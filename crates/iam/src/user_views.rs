@@ -7,6 +7,12 @@ use crate::authz::Actor;
 use crate::events::like_escape;
 use crate::{AccountId, Error, Iam, Result, UserName};
 
+/// How many names, in page order, a search of the Users list filters before it asks the trigram
+/// index for the matches further on. A walk this long finds a page of 50 when more than one name
+/// in forty matches, and costs about what the trigram index costs for a search matching a
+/// thousand names.
+const SEARCH_WALK: i64 = 2000;
+
 /// One page of the Users list. Names are unique per account ignoring case, so the lower-cased
 /// name is the page key: the next page starts after `next`.
 #[derive(Clone, Debug, Default)]
@@ -123,12 +129,85 @@ impl Iam {
             .filter(|s| !s.is_empty())
             .map(|s| format!("%{}%", like_escape(&s.to_lowercase())));
         let after = query.after.as_deref().map(str::to_lowercase);
-        // Only the conditions in use are written, so that each shape of the query gets its own
-        // plan: a page walks the (account_id, lower(user_name)) index in order and stops after
-        // one page; a search uses the trigram index, or the name index when most names match.
-        // One row more than asked tells whether there is a next page.
-        let mut sql = sqlx::QueryBuilder::new(
-            "select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
+        let path_prefix = query
+            .path_prefix
+            .as_deref()
+            .filter(|p| *p != "/")
+            .map(|prefix| format!("{}%", like_escape(prefix)));
+        let (order, beyond) = if query.descending {
+            ("desc", "<")
+        } else {
+            ("asc", ">")
+        };
+        // The conditions of every walk through the account's users in page order.
+        let in_page_order = |sql: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, alias: &str| {
+            sql.push(format!(" {alias}.account_id = "))
+                .push_bind(account.as_str().to_owned());
+            if let Some(prefix) = &path_prefix {
+                sql.push(format!(" and {alias}.path like "))
+                    .push_bind(prefix.clone());
+            }
+            if let Some(after) = &after {
+                sql.push(format!(" and lower({alias}.user_name) {beyond} "))
+                    .push_bind(after.clone());
+            }
+        };
+        // The page's rows of iam_users come from the name index alone (it includes every column
+        // read here), walked in page order. One row more than asked tells whether there is a
+        // next page. Limits are literals, not parameters, so that Postgres can keep one plan
+        // for the statement instead of planning it again at every execution.
+        let rows_wanted = limit + 1;
+        let columns = "u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
+                       lower(u.user_name) as k";
+        let mut sql = sqlx::QueryBuilder::new("with ");
+        match &pattern {
+            None => {
+                sql.push(format!("page as (select {columns} from iam_users u where"));
+                in_page_order(&mut sql, "u");
+                sql.push(format!(
+                    " order by lower(u.user_name) {order} limit {rows_wanted})"
+                ));
+            }
+            Some(pattern) => {
+                // A search first walks the next SEARCH_WALK names in page order, filtering them
+                // in the index: cheap, and enough whenever the search matches more than about
+                // one name in forty. Only when that finds less than a page does it ask the
+                // trigram index for the matches beyond the walk (for a rare name, few rows).
+                // Postgres's guess of how many names a substring matches decides neither step:
+                // a wrong guess used to cost a scan of every user, or a sort of all matches.
+                sql.push(format!(
+                    "hits as materialized (select * from (select {columns} from iam_users u where"
+                ));
+                in_page_order(&mut sql, "u");
+                sql.push(format!(
+                    " order by lower(u.user_name) {order} limit {SEARCH_WALK}) w \
+                     where w.k like "
+                ))
+                .push_bind(pattern.clone())
+                .push(format!(" order by w.k {order} limit {rows_wanted}), "));
+                sql.push(format!(
+                    "rest as materialized (select {columns} from iam_users u \
+                      where (select count(*) from hits) < {rows_wanted} and"
+                ));
+                in_page_order(&mut sql, "u");
+                sql.push(" and lower(u.user_name) like ")
+                    .push_bind(pattern.clone());
+                sql.push(format!(
+                    " and lower(u.user_name) {beyond} (select lower(v.user_name) from iam_users v where"
+                ));
+                in_page_order(&mut sql, "v");
+                sql.push(format!(
+                    " order by lower(v.user_name) {order} offset {} limit 1)), ",
+                    SEARCH_WALK - 1
+                ));
+                sql.push(format!(
+                    "page as (select * from hits union all select * from rest \
+                      order by k {order} limit {rows_wanted})"
+                ));
+            }
+        }
+        sql.push(format!(
+            " select u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
                     (select count(*) from group_members m where m.user_id = u.user_id) as groups, \
                     lp.user_id is not null as console, lp.password_changed_at, \
                     lp.password_last_used as last_sign_in, \
@@ -136,24 +215,9 @@ impl Iam {
                              where d.user_id = u.user_id and d.enabled_at is not null) as mfa, \
                     (select min(k.created_at) from access_keys k \
                       where k.user_id = u.user_id and k.status = 'Active') as oldest_key \
-               from iam_users u left join login_profiles lp on lp.user_id = u.user_id \
-              where u.account_id = ",
-        );
-        sql.push_bind(account.as_str());
-        if let Some(pattern) = &pattern {
-            sql.push(" and lower(u.user_name) like ").push_bind(pattern);
-        }
-        if let Some(prefix) = query.path_prefix.as_deref().filter(|p| *p != "/") {
-            sql.push(" and u.path like ")
-                .push_bind(format!("{}%", like_escape(prefix)));
-        }
-        if let Some(after) = &after {
-            let op = if query.descending { " < " } else { " > " };
-            sql.push(" and lower(u.user_name)").push(op).push_bind(after);
-        }
-        let order = if query.descending { "desc" } else { "asc" };
-        sql.push(format!(" order by lower(u.user_name) {order} limit "))
-            .push_bind(limit + 1);
+               from page u left join login_profiles lp on lp.user_id = u.user_id \
+              order by u.k {order}"
+        ));
         let rows: Vec<UserRow> = sql.build_query_as().fetch_all(self.pool()).await?;
         let mut users: Vec<UserSummary> = rows
             .into_iter()

@@ -303,6 +303,91 @@ async fn the_users_list_pages_by_name_and_searches_by_substring(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../../migrations")]
+async fn a_search_finds_every_match_in_order_however_far_into_the_names_it_lies(pool: PgPool) {
+    // A search filters the first two thousand names in page order and asks the trigram index
+    // for matches beyond them; a page must read the same whichever of the two found its rows.
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    sqlx::query(
+        "insert into iam_users (user_id, account_id, user_name) \
+         select 'AIDA' || translate(lpad(i::text, 17, '0'), '0123456789', 'ABCDEFGHIJ'), $1, \
+                'b-' || lpad(i::text, 5, '0') \
+           from generate_series(0, 2499) i",
+    )
+    .bind(acct.as_str())
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Near the start, inside the first walk, far beyond it, and last.
+    for name in ["a-Needle", "b-00010-needle", "b-02400-needle", "c-needle"] {
+        create_user(&iam, &OP, &acct, name, "/").await.unwrap();
+    }
+    let search = |text: &str, after: Option<String>, limit: u32, descending: bool| UserQuery {
+        search: Some(text.to_owned()),
+        after,
+        limit,
+        descending,
+        path_prefix: None,
+    };
+    let names = |page: &UserPage| page.users.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
+
+    let first = iam
+        .list_users(&OP, &acct, &search("NEEDLE", None, 2, false))
+        .await
+        .unwrap();
+    assert_eq!(names(&first), ["a-Needle", "b-00010-needle"]);
+    let second = iam
+        .list_users(&OP, &acct, &search("NEEDLE", first.next.clone(), 2, false))
+        .await
+        .unwrap();
+    assert_eq!(names(&second), ["b-02400-needle", "c-needle"]);
+    assert_eq!(second.next, None);
+
+    let all = iam
+        .list_users(&OP, &acct, &search("needle", None, 50, false))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&all),
+        ["a-Needle", "b-00010-needle", "b-02400-needle", "c-needle"]
+    );
+    assert_eq!(all.next, None);
+
+    let backwards = iam
+        .list_users(&OP, &acct, &search("needle", None, 3, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&backwards),
+        ["c-needle", "b-02400-needle", "b-00010-needle"]
+    );
+    assert_eq!(backwards.next.as_deref(), Some("b-00010-needle"));
+    let rest = iam
+        .list_users(&OP, &acct, &search("needle", backwards.next.clone(), 3, true))
+        .await
+        .unwrap();
+    assert_eq!(names(&rest), ["a-Needle"]);
+
+    // Only past the walk, and a name that matches many: the walk alone fills the page.
+    let last = iam
+        .list_users(&OP, &acct, &search("c-nee", None, 50, false))
+        .await
+        .unwrap();
+    assert_eq!(names(&last), ["c-needle"]);
+    let many = iam
+        .list_users(&OP, &acct, &search("b-0", None, 3, false))
+        .await
+        .unwrap();
+    assert_eq!(names(&many), ["b-00000", "b-00001", "b-00002"]);
+    assert_eq!(many.next.as_deref(), Some("b-00002"));
+    let none = iam
+        .list_users(&OP, &acct, &search("haystack", None, 50, false))
+        .await
+        .unwrap();
+    assert!(none.users.is_empty() && none.next.is_none());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
 async fn reading_users_groups_and_policies_needs_the_read_actions(pool: PgPool) {
     let iam = iam(pool);
     let acct = account(&iam, "root@a.example").await.account_id;
