@@ -1,12 +1,17 @@
 //! Opening the database: the server named by DATABASE_URL, or the embedded private cluster.
 //! Migrations run every time, before anything else touches the schema.
 
+use std::time::Duration;
+
 use anyhow::{Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use crate::config::DatabaseArgs;
 use crate::embedded::EmbeddedPostgres;
+
+/// A pooled connection idle this long is pinged before it is used again.
+const PING_CONNECTIONS_IDLE_FOR: Duration = Duration::from_secs(10);
 
 pub struct Database {
     pub pool: PgPool,
@@ -27,8 +32,7 @@ impl Database {
                 (pg.connect_options(), Some(pg))
             }
         };
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size(args.db_pool_size))
+        let pool = pool_options(pool_size(args.db_pool_size), PING_CONNECTIONS_IDLE_FOR)
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
@@ -49,6 +53,25 @@ impl Database {
     }
 }
 
+/// The pool's options. By default sqlx pings every connection before handing it out: a round
+/// trip to Postgres before every statement, a third of a Users page's round trips. Only a
+/// connection that sat idle can have gone stale unnoticed (Postgres restarted, or a firewall
+/// dropped it), so only those idle for `ping_idle_for` are pinged; a broken one is dropped and
+/// another one taken.
+fn pool_options(size: u32, ping_idle_for: Duration) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(size)
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= ping_idle_for {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// The configured pool size, or twice the CPU cores and at least 4.
 fn pool_size(configured: Option<u32>) -> u32 {
     configured
@@ -57,4 +80,66 @@ fn pool_size(configured: Option<u32>) -> u32 {
             u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
         })
         .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[sqlx::test(migrations = false)]
+    async fn a_pooled_connection_that_went_stale_while_idle_is_replaced_unnoticed(
+        _: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let pool = pool_options(1, Duration::ZERO)
+            .connect_with(connect.clone())
+            .await
+            .unwrap();
+        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let other = PgPoolOptions::new().connect_with(connect).await.unwrap();
+        sqlx::query("select pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(&other)
+            .await
+            .unwrap();
+        // The pool's only connection is dead; the next statement gets a new one.
+        let again: i32 = sqlx::query_scalar("select pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_ne!(again, pid);
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn connections_in_steady_use_are_not_pinged_before_each_statement(
+        _: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let pool = pool_options(1, Duration::from_secs(3600))
+            .connect_with(connect.clone())
+            .await
+            .unwrap();
+        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let other = PgPoolOptions::new().connect_with(connect).await.unwrap();
+        sqlx::query("select pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(&other)
+            .await
+            .unwrap();
+        // No ping found the connection dead: the statement itself does, and fails.
+        let failed = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&pool).await;
+        assert!(failed.is_err());
+        // The broken connection is not handed out again.
+        let next: i32 = sqlx::query_scalar("select pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_ne!(next, pid);
+    }
 }
