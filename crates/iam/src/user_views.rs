@@ -8,7 +8,7 @@ use crate::events::like_escape;
 use crate::{AccountId, Error, Iam, Result, UserName};
 
 /// How many names, in page order, a search of the Users list filters before it asks the trigram
-/// index for the matches further on. A walk this long finds a page of 50 when more than one name
+/// index for all the matches instead. A walk this long finds a page of 50 when more than one name
 /// in forty matches, and costs about what the trigram index costs for a search matching a
 /// thousand names.
 const SEARCH_WALK: i64 = 2000;
@@ -172,7 +172,7 @@ impl Iam {
                 // A search first walks the next SEARCH_WALK names in page order, filtering them
                 // in the index: cheap, and enough whenever the search matches more than about
                 // one name in forty. Only when that finds less than a page does it ask the
-                // trigram index for the matches beyond the walk (for a rare name, few rows).
+                // trigram index for all the matches instead (for a rare name, few rows).
                 // Postgres's guess of how many names a substring matches decides neither step:
                 // a wrong guess used to cost a scan of every user, or a sort of all matches.
                 sql.push(format!(
@@ -193,16 +193,8 @@ impl Iam {
                 sql.push(" and lower(u.user_name) like ")
                     .push_bind(pattern.clone());
                 sql.push(format!(
-                    " and lower(u.user_name) {beyond} (select lower(v.user_name) from iam_users v where"
-                ));
-                in_page_order(&mut sql, "v");
-                sql.push(format!(
-                    " order by lower(v.user_name) {order} offset {} limit 1)), ",
-                    SEARCH_WALK - 1
-                ));
-                sql.push(format!(
-                    "page as (select * from hits union all select * from rest \
-                      order by k {order} limit {rows_wanted})"
+                    "), page as (select * from hits where (select count(*) from hits) = {rows_wanted} \
+                      union all select * from rest order by k {order} limit {rows_wanted})"
                 ));
             }
         }
