@@ -3,7 +3,9 @@
 # 1,500 policies made by `gatehouse seed`; the release build serving it; wrk over loopback
 # fetching the server-rendered Users list (50 rows) and name searches at 50 connections, once
 # signed in as the root user (never evaluates a policy) and once as seed-admin (an IAM user whose
-# every decision evaluates 16 policies), so the difference is what page authorization costs.
+# every decision evaluates 16 policies), so the difference is what page authorization costs:
+# printed at the end as the CPU time per page of each, which varies less between runs than
+# requests/s.
 #
 # Needs the release build (`cargo leptos build --release`), wrk (installed from Debian's packages
 # if missing) and a Postgres server named by DATABASE_URL on which it may create the database
@@ -78,18 +80,42 @@ check "$admin_cookie" /users "Create user"
 check "$admin_cookie" "/users?search=kowalski" "kowalski"
 check "$admin_cookie" "/users?search=ada.kowalski1" "ada.kowalski1"
 
-printf '\n%-11s %-28s %10s %9s %9s %9s\n' principal page requests/s p50 p99 errors
-for who in root seed-admin; do
-  cookie=$root_cookie
-  [ "$who" = seed-admin ] && cookie=$admin_cookie
-  for path in "/users" "/users?search=kowalski" "/users?search=ada.kowalski1"; do
+# Each page is measured as root and then as seed-admin, back to back, so that the two compare
+# under the same conditions; with the CPU time per page of the server and of Postgres
+# (scripts/bench-cpu.py), a steadier measure than requests/s of what a page costs.
+printf '\n%-11s %-28s %10s %9s %9s  %-42s %s\n' principal page requests/s p50 p99 "CPU ms per page" errors
+: > "$work/rows.txt"
+for path in "/users" "/users?search=kowalski" "/users?search=ada.kowalski1"; do
+  for who in root seed-admin; do
+    cookie=$root_cookie
+    [ "$who" = seed-admin ] && cookie=$admin_cookie
     # A warm-up, then the measured run.
     wrk -t1 -c"$connections" -d5s -H "Cookie: $cookie" "$base_url$path" >/dev/null
+    before=$(python3 scripts/bench-cpu.py snap "$server_pid")
     wrk -t1 -c"$connections" -d"${duration}s" --latency -H "Cookie: $cookie" "$base_url$path" > "$work/wrk.txt"
+    after=$(python3 scripts/bench-cpu.py snap "$server_pid")
+    requests=$(awk '/requests in/ { print $1 }' "$work/wrk.txt")
+    cpu=$(python3 scripts/bench-cpu.py diff "$before" "$after" "$requests" | sed 's/^hash [0-9.]* //')
     rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk.txt")
     p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk.txt")
     p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")
     errors=$(awk '/Non-2xx|Socket errors/ { $1 = $1; printf "%s; ", $0 }' "$work/wrk.txt")
-    printf '%-11s %-28s %10s %9s %9s %9s\n' "$who" "$path" "$rps" "$p50" "$p99" "${errors:-0}"
+    printf '%-11s %-28s %10s %9s %9s  %-42s %s\n' "$who" "$path" "$rps" "$p50" "$p99" "$cpu" "${errors:-0}"
+    echo "$who $path $cpu" >> "$work/rows.txt"
   done
 done
+
+# What page authorization adds: the busy CPU time per page (server, Postgres and the rest) of
+# seed-admin, whose every decision evaluates its 16 policies, against root's, which evaluates none.
+echo
+python3 - "$work/rows.txt" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    who, path, *rest = line.split()
+    fields = dict(zip(rest[0::2], map(float, rest[1::2])))
+    rows[(who, path)] = fields["server"] + fields["postgres"] + fields["other"]
+for path in dict.fromkeys(path for _, path in rows):
+    root, admin = rows[("root", path)], rows[("seed-admin", path)]
+    print(f"page authorization on {path}: {admin:.2f} ms of CPU per page against {root:.2f} ms as root ({100 * (admin - root) / root:+.1f}%)")
+PY

@@ -105,44 +105,8 @@ pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
 print(len(latencies), round(pick(0.5), 1), round(pick(0.99), 1), bad)
 PY
 
-# Where the CPU time goes during a phase: the server's hashing threads (argon2-N), the rest of the
-# server, Postgres (every postgres process) and everything else (wrk, the kernel's own work),
-# plus idle time; from /proc, in clock ticks. `cpu.py snap` prints a snapshot, `cpu.py diff A B
-# COUNT` the time per sign-in between two snapshots.
-cat > "$work/cpu.py" <<'PY'
-import json, os, sys
-def ticks(stat_path):
-    with open(stat_path) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-def snap(server_pid):
-    out = {"hash": 0, "server": 0, "postgres": 0}
-    for tid in os.listdir(f"/proc/{server_pid}/task"):
-        try:
-            name = open(f"/proc/{server_pid}/task/{tid}/comm").read().strip()
-            t = ticks(f"/proc/{server_pid}/task/{tid}/stat")
-        except OSError:
-            continue
-        out["hash" if name.startswith("argon2-") else "server"] += t
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if open(f"/proc/{pid}/comm").read().strip() == "postgres":
-                out["postgres"] += ticks(f"/proc/{pid}/stat")
-        except OSError:
-            pass
-    cpu = open("/proc/stat").readline().split()[1:]
-    values = list(map(int, cpu))
-    out["idle"] = values[3] + values[4]
-    out["busy"] = sum(values[:8]) - out["idle"]
-    return out
-if sys.argv[1] == "snap":
-    print(json.dumps(snap(sys.argv[2])))
-else:
-    a, b, count = json.loads(sys.argv[2]), json.loads(sys.argv[3]), float(sys.argv[4])
-    ms = lambda k: (b[k] - a[k]) * 1000 / os.sysconf("SC_CLK_TCK") / max(count, 1)
-    other = ms("busy") - ms("hash") - ms("server") - ms("postgres")
-    print(f"hash {ms('hash'):.1f} server {ms('server'):.1f} postgres {ms('postgres'):.1f} other {other:.1f} idle {ms('idle'):.1f}")
-PY
+# Where the CPU time goes during a phase (scripts/bench-cpu.py).
+cpu_py=scripts/bench-cpu.py
 
 # 1. The raw rate and sign-ins alone, in turns.
 wrk -t1 -c"$signin_connections" -d5s -s "$work/signin.lua" "$base_url/api/sign_in" >/dev/null
@@ -150,11 +114,11 @@ wrk -t1 -c"$signin_connections" -d5s -s "$work/signin.lua" "$base_url/api/sign_i
 : > "$work/cpu.txt"
 for round in $(seq "$rounds"); do
   raw=$("$bin" hash-rate --seconds "$phase" --json)
-  before=$(python3 "$work/cpu.py" snap "$server_pid")
+  before=$(python3 "$cpu_py" snap "$server_pid")
   wrk -t1 -c"$signin_connections" -d"${phase}s" --latency -s "$work/signin.lua" "$base_url/api/sign_in" > "$work/signin.txt"
-  after=$(python3 "$work/cpu.py" snap "$server_pid")
+  after=$(python3 "$cpu_py" snap "$server_pid")
   read -r rps p50 p99 errors < <(metrics "$work/signin.txt")
-  cpu=$(python3 "$work/cpu.py" diff "$before" "$after" "$(python3 -c "print(float('$rps') * $phase)")")
+  cpu=$(python3 "$cpu_py" diff "$before" "$after" "$(python3 -c "print(float('$rps') * $phase)")")
   python3 -c "import json,sys; print(sys.argv[2], round(json.loads(sys.argv[1])['verificationsPerSecond'], 1), sys.argv[3], sys.argv[4], sys.argv[5])" \
     "$raw" "$round" "$rps" "$p99" "$errors" >> "$work/rounds.txt"
   echo "round $round, CPU ms per sign-in: $cpu" >> "$work/cpu.txt"

@@ -139,23 +139,29 @@ impl Iam {
         } else {
             ("asc", ">")
         };
-        // The conditions of every walk through the account's users in page order.
+        // The conditions of every walk through the account's users in page order. Every value
+        // reaches Postgres as `(select $n::text)`, which the planner cannot look into: its
+        // estimates then never depend on the values, and after a few executions Postgres keeps
+        // one plan for the statement instead of planning it again each time (its estimates for
+        // a substring are guesses anyway; the shape of the query decides the plan).
         let in_page_order = |sql: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, alias: &str| {
-            sql.push(format!(" {alias}.account_id = "))
-                .push_bind(account.as_str().to_owned());
+            sql.push(format!(" {alias}.account_id = (select "))
+                .push_bind(account.as_str().to_owned())
+                .push("::text)");
             if let Some(prefix) = &path_prefix {
-                sql.push(format!(" and {alias}.path like "))
-                    .push_bind(prefix.clone());
+                sql.push(format!(" and {alias}.path like (select "))
+                    .push_bind(prefix.clone())
+                    .push("::text)");
             }
             if let Some(after) = &after {
-                sql.push(format!(" and lower({alias}.user_name) {beyond} "))
-                    .push_bind(after.clone());
+                sql.push(format!(" and lower({alias}.user_name) {beyond} (select "))
+                    .push_bind(after.clone())
+                    .push("::text)");
             }
         };
         // The page's rows of iam_users come from the name index alone (it includes every column
         // read here), walked in page order. One row more than asked tells whether there is a
-        // next page. Limits are literals, not parameters, so that Postgres can keep one plan
-        // for the statement instead of planning it again at every execution.
+        // next page. Limits are literals, not parameters, for the same reason as above.
         let rows_wanted = limit + 1;
         let columns = "u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
                        lower(u.user_name) as k";
@@ -181,17 +187,18 @@ impl Iam {
                 in_page_order(&mut sql, "u");
                 sql.push(format!(
                     " order by lower(u.user_name) {order} limit {SEARCH_WALK}) w \
-                     where w.k like "
+                     where w.k like (select "
                 ))
                 .push_bind(pattern.clone())
-                .push(format!(" order by w.k {order} limit {rows_wanted}), "));
+                .push(format!("::text) order by w.k {order} limit {rows_wanted}), "));
                 sql.push(format!(
                     "rest as materialized (select {columns} from iam_users u \
                       where (select count(*) from hits) < {rows_wanted} and"
                 ));
                 in_page_order(&mut sql, "u");
-                sql.push(" and lower(u.user_name) like ")
-                    .push_bind(pattern.clone());
+                sql.push(" and lower(u.user_name) like (select ")
+                    .push_bind(pattern.clone())
+                    .push("::text)");
                 sql.push(format!(
                     "), page as (select * from hits where (select count(*) from hits) = {rows_wanted} \
                       union all select * from rest order by k {order} limit {rows_wanted})"

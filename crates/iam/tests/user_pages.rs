@@ -388,6 +388,56 @@ async fn a_search_finds_every_match_in_order_however_far_into_the_names_it_lies(
 }
 
 #[sqlx::test(migrations = "../../migrations")]
+async fn postgres_plans_the_users_list_once_not_at_every_page(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    // One connection, so that every execution below uses the same prepared statements.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect)
+        .await
+        .unwrap();
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    for name in ["alice", "bob", "carol"] {
+        create_user(&iam, &OP, &acct, name, "/").await.unwrap();
+    }
+    // Postgres plans a prepared statement anew for its first five executions and then keeps
+    // one plan only if that plan does not look worse than the ones made for the values.
+    for (search, after) in [
+        (None, None),
+        (Some("o"), None),
+        (None, Some("alice")),
+        (Some("o"), Some("bob")),
+    ] {
+        for _ in 0..8 {
+            let query = UserQuery {
+                search: search.map(str::to_owned),
+                after: after.map(str::to_owned),
+                limit: 50,
+                ..Default::default()
+            };
+            iam.list_users(&OP, &acct, &query).await.unwrap();
+        }
+    }
+    let plans: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select statement, generic_plans, custom_plans from pg_prepared_statements \
+          where statement like 'with %from iam_users u%login_profiles%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(plans.len(), 4, "one statement per shape of the query: {plans:?}");
+    for (statement, generic, custom) in plans {
+        assert!(
+            generic == 3 && custom == 5,
+            "planned at every execution ({custom} times): {statement}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
 async fn reading_users_groups_and_policies_needs_the_read_actions(pool: PgPool) {
     let iam = iam(pool);
     let acct = account(&iam, "root@a.example").await.account_id;
