@@ -420,21 +420,21 @@ impl CompiledCondition {
         Some(match &self.values {
             Values::Str(templates) => {
                 let text = match base {
-                    StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => &v.lower,
-                    _ => &v.raw,
+                    StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => v.lower(),
+                    _ => v.raw.as_str(),
                 };
                 templates.iter().any(|t| t.matches(text, ctx).unwrap_or(false))
             }
             Values::Num(ns) => {
-                let x = v.number?;
+                let x = v.number()?;
                 ns.iter().any(|n| compare(base, x.partial_cmp(n)))
             }
             Values::Date(ds) => {
-                let x = v.date?;
+                let x = v.date()?;
                 ds.iter().any(|d| compare(base, Some(x.cmp(d))))
             }
             Values::Bool(bs) => {
-                let x = v.boolean?;
+                let x = v.boolean()?;
                 bs.contains(&x)
             }
             Values::Bin(bins) => {
@@ -442,7 +442,7 @@ impl CompiledCondition {
                 bins.contains(&x)
             }
             Values::Ip(nets) => {
-                let ip: IpAddr = v.ip?;
+                let ip: IpAddr = v.ip()?;
                 nets.iter().any(|n| n.contains(ip))
             }
             Values::Arn(patterns) => patterns.iter().any(|p| arn_matches(p, &v.raw, ctx)),

@@ -1,9 +1,12 @@
 //! The request context: the condition keys of one request and their values. Keys are
-//! case-insensitive (stored lower-cased). Each value is parsed once, when it is added, into every
-//! type an operator may compare it as, so evaluation never parses.
+//! case-insensitive (stored lower-cased). Each value is read as the types an operator compares
+//! it as (number, date, boolean, IP address, lower case) at most once, when an operator first
+//! asks: a console request builds a context for each authorization, and most of its values are
+//! never compared as anything but a string.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use crate::values::{parse_bool, parse_date, parse_ip, parse_number};
 
@@ -11,23 +14,43 @@ use crate::values::{parse_bool, parse_date, parse_ip, parse_number};
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Value {
     pub raw: String,
-    pub lower: String,
-    pub number: Option<f64>,
-    pub date: Option<i128>,
-    pub boolean: Option<bool>,
-    pub ip: Option<IpAddr>,
+    lower: OnceLock<String>,
+    number: OnceLock<Option<f64>>,
+    date: OnceLock<Option<i128>>,
+    boolean: OnceLock<Option<bool>>,
+    ip: OnceLock<Option<IpAddr>>,
 }
 
 impl Value {
     fn new(raw: String) -> Self {
         Self {
-            lower: raw.to_lowercase(),
-            number: parse_number(&raw),
-            date: parse_date(&raw),
-            boolean: parse_bool(&raw),
-            ip: parse_ip(&raw),
             raw,
+            lower: OnceLock::new(),
+            number: OnceLock::new(),
+            date: OnceLock::new(),
+            boolean: OnceLock::new(),
+            ip: OnceLock::new(),
         }
+    }
+
+    pub fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.raw.to_lowercase())
+    }
+
+    pub fn number(&self) -> Option<f64> {
+        *self.number.get_or_init(|| parse_number(&self.raw))
+    }
+
+    pub fn date(&self) -> Option<i128> {
+        *self.date.get_or_init(|| parse_date(&self.raw))
+    }
+
+    pub fn boolean(&self) -> Option<bool> {
+        *self.boolean.get_or_init(|| parse_bool(&self.raw))
+    }
+
+    pub fn ip(&self) -> Option<IpAddr> {
+        *self.ip.get_or_init(|| parse_ip(&self.raw))
     }
 }
 
