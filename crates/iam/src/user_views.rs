@@ -161,7 +161,10 @@ impl Iam {
         };
         // The page's rows of iam_users come from the name index alone (it includes every column
         // read here), walked in page order. One row more than asked tells whether there is a
-        // next page. Limits are literals, not parameters, for the same reason as above.
+        // next page. Limits are literals, not parameters, for the same reason as above. The
+        // login profile is looked up row by row (a lateral subquery Postgres cannot flatten):
+        // as a plain join, Postgres read every login profile of the table to hash-join a page of
+        // 1,000 rows (the API's ListUsers), because it prices index lookups as disk reads.
         let rows_wanted = limit + 1;
         let columns = "u.user_id, u.user_name, u.path, u.created_at, u.disabled_at, \
                        lower(u.user_name) as k";
@@ -214,7 +217,9 @@ impl Iam {
                              where d.user_id = u.user_id and d.enabled_at is not null) as mfa, \
                     (select min(k.created_at) from access_keys k \
                       where k.user_id = u.user_id and k.status = 'Active') as oldest_key \
-               from page u left join login_profiles lp on lp.user_id = u.user_id \
+               from page u \
+               left join lateral (select lp.user_id, lp.password_changed_at, lp.password_last_used \
+                                    from login_profiles lp where lp.user_id = u.user_id offset 0) lp on true \
               order by u.k {order}"
         ));
         let rows: Vec<UserRow> = sql.build_query_as().fetch_all(self.pool()).await?;
