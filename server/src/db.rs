@@ -86,31 +86,38 @@ fn pool_size(configured: Option<u32>) -> u32 {
 mod tests {
     use super::*;
 
-    #[sqlx::test(migrations = false)]
-    async fn a_pooled_connection_that_went_stale_while_idle_is_replaced_unnoticed(
-        _: PgPoolOptions,
-        connect: PgConnectOptions,
-    ) {
-        let pool = pool_options(1, Duration::ZERO)
+    /// A one-connection pool whose connection Postgres has just ended, with that
+    /// connection's backend process ID.
+    async fn pool_with_ended_connection(ping_idle_for: Duration, connect: PgConnectOptions) -> (PgPool, i32) {
+        let pool = pool_options(1, ping_idle_for)
             .connect_with(connect.clone())
             .await
             .unwrap();
-        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let pid = backend_pid(&pool).await;
         let other = PgPoolOptions::new().connect_with(connect).await.unwrap();
         sqlx::query("select pg_terminate_backend($1)")
             .bind(pid)
             .execute(&other)
             .await
             .unwrap();
-        // The pool's only connection is dead; the next statement gets a new one.
-        let again: i32 = sqlx::query_scalar("select pg_backend_pid()")
-            .fetch_one(&pool)
+        (pool, pid)
+    }
+
+    async fn backend_pid(pool: &PgPool) -> i32 {
+        sqlx::query_scalar("select pg_backend_pid()")
+            .fetch_one(pool)
             .await
-            .unwrap();
-        assert_ne!(again, pid);
+            .unwrap()
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn a_pooled_connection_that_went_stale_while_idle_is_replaced_unnoticed(
+        _: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let (pool, pid) = pool_with_ended_connection(Duration::ZERO, connect).await;
+        // The pool's only connection is dead; the next statement gets a new one.
+        assert_ne!(backend_pid(&pool).await, pid);
     }
 
     #[sqlx::test(migrations = false)]
@@ -118,28 +125,11 @@ mod tests {
         _: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool_options(1, Duration::from_secs(3600))
-            .connect_with(connect.clone())
-            .await
-            .unwrap();
-        let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let other = PgPoolOptions::new().connect_with(connect).await.unwrap();
-        sqlx::query("select pg_terminate_backend($1)")
-            .bind(pid)
-            .execute(&other)
-            .await
-            .unwrap();
+        let (pool, pid) = pool_with_ended_connection(Duration::from_secs(3600), connect).await;
         // No ping found the connection dead: the statement itself does, and fails.
         let failed = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&pool).await;
         assert!(failed.is_err());
         // The broken connection is not handed out again.
-        let next: i32 = sqlx::query_scalar("select pg_backend_pid()")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_ne!(next, pid);
+        assert_ne!(backend_pid(&pool).await, pid);
     }
 }
