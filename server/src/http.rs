@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -28,6 +28,16 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     } else {
         "gatehouse-session"
     }
+}
+
+/// The console's routes, generated once per process. Generating them renders the app with
+/// resource loading suppressed through a process-wide flag: a resource first polled meanwhile, by a
+/// page another router is serving, would never load, and its response would never end
+/// (leptos-rs/leptos#4773). Once generated, building further routers (the tests build one per
+/// test, concurrently) renders nothing.
+fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App))
 }
 
 /// Builds the whole application router. Also starts the task that deletes expired sessions.
@@ -50,7 +60,7 @@ pub async fn build_router(state: AppState, session_idle: time::Duration) -> Resu
         .with_expiry(Expiry::OnInactivity(session_idle));
 
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(app::App);
+    let routes = route_list().to_vec();
     let context_state = state.clone();
     let console = Router::new()
         .leptos_routes_with_context(

@@ -545,3 +545,51 @@ async fn the_sign_in_form_works_before_the_page_is_hydrated(pool: PgPool) {
     assert_eq!(ok.headers().get("location").unwrap(), "/");
     assert_eq!(app.whoami().await.0, StatusCode::OK);
 }
+
+/// Building a router renders the app once with resource loading switched off for the whole
+/// process (leptos-rs/leptos#4773), and the tests build one router per test, concurrently. Pages
+/// served while another router is built must still finish: before the route list was generated
+/// once per process, a page whose resource started in that window never did.
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_finish_while_other_routers_are_being_built(pool: PgPool) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let app = spawn_app(pool.clone()).await;
+    app.acme().await;
+    assert_eq!(app.sign_in_alice().await.status(), StatusCode::OK);
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let stop = stop.clone();
+        let options = pool.connect_options().as_ref().clone();
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let pool = PgPool::connect_with(options).await.unwrap();
+                let state = app_state(pool, Options::default(), "127.0.0.1:9".parse().unwrap());
+                let mut built = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let _router = server::build_router(state.clone(), Duration::minutes(30))
+                        .await
+                        .unwrap();
+                    built += 1;
+                }
+                built
+            })
+        }
+    });
+    for page in ["/", "/signin", "/signin/acme", "/security-credentials"].repeat(10) {
+        let (status, html) = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            let r = app.get(page).await;
+            (r.status(), r.text().await.unwrap())
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{page} never finished while routers were being built"));
+        assert_eq!(status, StatusCode::OK, "{page}: {html}");
+        assert!(html.contains("__INCOMPLETE_CHUNKS"), "{page} is whole: {html}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
+}

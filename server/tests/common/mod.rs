@@ -67,29 +67,8 @@ pub async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    let iam = Iam::new(pool.clone(), config, options.clock).unwrap();
-    let state = AppState {
-        iam: iam.clone(),
-        leptos_options: LeptosOptions::builder()
-            .output_name("gatehouse")
-            .site_root("target/site")
-            .site_addr(addr)
-            .build(),
-        console: Arc::new(ConsoleSettings {
-            public_url: base.clone(),
-            session_absolute_timeout: Duration::hours(12),
-            secure_cookies: options.secure_cookies,
-        }),
-        metrics: Arc::new(Metrics::default()),
-    };
+    let state = app_state(pool.clone(), options, addr);
+    let iam = state.iam.clone();
     let router = server::build_router(state, Duration::minutes(30)).await.unwrap();
     tokio::spawn(async move {
         axum::serve(
@@ -109,6 +88,32 @@ pub async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
         iam,
         pool,
         client,
+    }
+}
+
+/// The application state the test servers run on, with a cheap password hash, serving `addr`.
+pub fn app_state(pool: PgPool, options: Options, addr: SocketAddr) -> AppState {
+    let config = IamConfig {
+        hash_cost: HashCost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..IamConfig::default()
+    };
+    AppState {
+        iam: Iam::new(pool, config, options.clock).unwrap(),
+        leptos_options: LeptosOptions::builder()
+            .output_name("gatehouse")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build(),
+        console: Arc::new(ConsoleSettings {
+            public_url: format!("http://{addr}"),
+            session_absolute_timeout: Duration::hours(12),
+            secure_cookies: options.secure_cookies,
+        }),
+        metrics: Arc::new(Metrics::default()),
     }
 }
 
