@@ -264,7 +264,12 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
         memo.clear().await;
     }
     let session = session().await?;
-    session.cycle_id().await.map_err(|e| internal(&e))?;
+    // A request that came without a session ID has none to renew: its session is stored under a
+    // fresh random ID when saved. (Renewing it would delete a row that never existed: a round trip
+    // to Postgres at every sign-in.) An ID the request came with, known or not, is replaced.
+    if session.id().is_some() {
+        session.cycle_id().await.map_err(|e| internal(&e))?;
+    }
     session.insert(AUTH_KEY, auth).await.map_err(|e| internal(&e))?;
     session
         .insert(TOUCHED_KEY, auth.authenticated_at)

@@ -192,6 +192,53 @@ async fn session_cookie_is_httponly_samesite_and_renewed_at_each_sign_in(pool: P
     assert!(stale.text().await.unwrap().contains("NotSignedIn"));
 }
 
+/// Session fixation: an ID the request came with, whether the store knows it or not, is never the
+/// ID of the signed-in session; a request without one gets a fresh ID.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_id_planted_before_sign_in_is_never_signed_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.acme().await;
+    let first = app.post("/api/sign_in", &ALICE).await;
+    let known = cookie_value(&session_cookie(first.headers(), "gatehouse-session").unwrap());
+    let unknown = {
+        let other = reqwest::Client::new()
+            .post(format!("{}/api/sign_in", app.base))
+            .header(ORIGIN, &app.base)
+            .form(&ALICE)
+            .send()
+            .await
+            .unwrap();
+        let id = cookie_value(&session_cookie(other.headers(), "gatehouse-session").unwrap());
+        sqlx::query("delete from tower_sessions.session where id = $1")
+            .bind(&id)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        id
+    };
+    for planted in [known, unknown] {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/sign_in", app.base))
+            .header(ORIGIN, &app.base)
+            .header("cookie", format!("gatehouse-session={planted}"))
+            .form(&ALICE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let issued = session_cookie(r.headers(), "gatehouse-session").expect("a session cookie");
+        assert_ne!(cookie_value(&issued), planted, "the planted ID is replaced");
+        let planted_signs_in = reqwest::Client::new()
+            .post(format!("{}/api/whoami", app.base))
+            .header(ORIGIN, &app.base)
+            .header("cookie", format!("gatehouse-session={planted}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(planted_signs_in.text().await.unwrap().contains("NotSignedIn"));
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn behind_tls_the_cookie_is_host_prefixed_and_secure(pool: PgPool) {
     let app = spawn_app_with(
