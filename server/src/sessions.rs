@@ -39,8 +39,13 @@ impl SessionStore for Sessions {
         loop {
             // The same encoding as the store's, which loads and saves these rows later.
             let data = rmp_serde::to_vec(&record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            // Committed without waiting for the disk (synchronous_commit off for this statement's
+            // transaction alone): a session lost to a crash only means signing in again, and
+            // the wait would hold every sign-in for a WAL flush. Ending a session (sign-out,
+            // the store's delete) still waits.
             let inserted = sqlx::query(
-                "insert into tower_sessions.session (id, data, expiry_date) values ($1, $2, $3)
+                "insert into tower_sessions.session (id, data, expiry_date)
+                 select $1, $2, $3 where set_config('synchronous_commit', 'off', true) is not null
                  on conflict (id) do nothing",
             )
             .bind(record.id.to_string())
@@ -94,6 +99,29 @@ mod tests {
         let who = |r: Option<Record>| r.unwrap().data["who"].clone();
         assert_eq!(who(sessions.load(&first.id).await.unwrap()), "first");
         assert_eq!(who(sessions.load(&second.id).await.unwrap()), "second");
+    }
+
+    /// The session insert commits without waiting for the disk; the connection it ran on, back
+    /// in the pool, must not: the setting ends with the insert's transaction.
+    #[sqlx::test(migrations = false)]
+    async fn creating_a_session_leaves_its_connection_committing_synchronously(
+        _: sqlx::postgres::PgPoolOptions,
+        connect: sqlx::postgres::PgConnectOptions,
+    ) {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect)
+            .await
+            .unwrap();
+        let sessions = Sessions::open(pool.clone()).await.unwrap();
+        let mut r = record(Id::default(), "someone");
+        sessions.create(&mut r).await.unwrap();
+        let (setting,): (String,) = sqlx::query_as("show synchronous_commit")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(setting, "on");
+        assert!(sessions.load(&r.id).await.unwrap().is_some());
     }
 
     #[sqlx::test(migrations = false)]
