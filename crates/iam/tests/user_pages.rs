@@ -387,17 +387,22 @@ async fn a_search_finds_every_match_in_order_however_far_into_the_names_it_lies(
     assert!(none.users.is_empty() && none.next.is_none());
 }
 
+/// A pool of one connection, so that every execution of a statement uses the same prepared
+/// statement and the plans Postgres keeps for it can be read.
+async fn one_connection(connect: sqlx::postgres::PgConnectOptions) -> PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect)
+        .await
+        .unwrap()
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn postgres_plans_the_users_list_once_not_at_every_page(
     _: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    // One connection, so that every execution below uses the same prepared statements.
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(connect)
-        .await
-        .unwrap();
+    let pool = one_connection(connect).await;
     let iam = iam(pool.clone());
     let acct = account(&iam, "root@a.example").await.account_id;
     for name in ["alice", "bob", "carol"] {
@@ -446,11 +451,7 @@ async fn the_users_list_walks_the_name_index_even_before_postgres_has_statistics
     _: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(connect)
-        .await
-        .unwrap();
+    let pool = one_connection(connect).await;
     let iam = iam(pool.clone());
     let acct = account(&iam, "root@a.example").await.account_id;
     // Autovacuum could gather statistics in the middle of the test.
