@@ -604,9 +604,17 @@ async fn pages_finish_while_other_routers_are_being_built(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     app.acme().await;
     assert_eq!(app.sign_in_alice().await.status(), StatusCode::OK);
-    let stop = Arc::new(AtomicBool::new(false));
+    /// Stops the builder however the test ends, so that no connection outlives the test's
+    /// database.
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
     let builder = std::thread::spawn({
-        let stop = stop.clone();
+        let stop = stop.0.clone();
         let options = pool.connect_options().as_ref().clone();
         move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -615,7 +623,7 @@ async fn pages_finish_while_other_routers_are_being_built(pool: PgPool) {
                 .unwrap();
             runtime.block_on(async {
                 let pool = PgPool::connect_with(options).await.unwrap();
-                let state = app_state(pool, Options::default(), "127.0.0.1:9".parse().unwrap());
+                let state = app_state(pool.clone(), Options::default(), "127.0.0.1:9".parse().unwrap());
                 let mut built = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let _router = server::build_router(state.clone(), Duration::minutes(30))
@@ -623,6 +631,7 @@ async fn pages_finish_while_other_routers_are_being_built(pool: PgPool) {
                         .unwrap();
                     built += 1;
                 }
+                pool.close().await;
                 built
             })
         }
@@ -637,6 +646,6 @@ async fn pages_finish_while_other_routers_are_being_built(pool: PgPool) {
         assert_eq!(status, StatusCode::OK, "{page}: {html}");
         assert!(html.contains("__INCOMPLETE_CHUNKS"), "{page} is whole: {html}");
     }
-    stop.store(true, Ordering::Relaxed);
+    drop(stop);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }

@@ -27,15 +27,7 @@ struct World {
 
 async fn world(pool: PgPool) -> World {
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
-    let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    let iam = Iam::new(pool, config, Arc::new(clock.clone())).unwrap();
+    let iam = Iam::new(pool, common::cheap_config(), Arc::new(clock.clone())).unwrap();
     let account = common::account(&iam, "root@acme.example").await.account_id;
     World { iam, clock, account }
 }

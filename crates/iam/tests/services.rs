@@ -4,6 +4,8 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 
 use gatehouse_iam::*;
@@ -12,16 +14,7 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
 fn iam_with_clock(pool: PgPool, clock: Arc<dyn Clock>) -> Iam {
-    let config = IamConfig {
-        // Cheap hashes keep the suite fast; the production cost is tested in password.rs.
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..IamConfig::default()
-    };
-    Iam::new(pool, config, clock).unwrap()
+    Iam::new(pool, common::cheap_config(), clock).unwrap()
 }
 
 fn iam(pool: PgPool) -> Iam {
