@@ -85,9 +85,14 @@ def prepare(op, count, out, context):
             PolicySourceArn=context["arns"][i % USERS], ActionNames=["iam:ListUsers", "iam:CreateUser"]
         ),
     }
+    # LuaJIT (wrk's Lua) allows at most 65,536 constants per function, so the requests are
+    # added to the table by functions of 1,000 requests each.
     with open(out, "w") as f:
-        f.write("return {\n")
+        f.write("local all = {}\n")
         for i in range(count):
+            if i % 1000 == 0:
+                f.write("end)()\n" if i else "")
+                f.write(";(function()\n")
             try:
                 calls[op](i)
             except Captured as c:
@@ -97,8 +102,9 @@ def prepare(op, count, out, context):
                 )
                 body = r.body or b""
                 path = r.url.split(ENDPOINT, 1)[1] or "/"
-                f.write(f"{{ method = {lua_string(r.method)}, path = {lua_string(path)}, headers = {{ {headers} }}, body = {lua_string(body)} }},\n")
-        f.write("}\n")
+                f.write(f"all[#all + 1] = {{ method = {lua_string(r.method)}, path = {lua_string(path)}, headers = {{ {headers} }}, body = {lua_string(body)} }}\n")
+        f.write("end)()\n" if count else "")
+        f.write("return all\n")
 
 
 if __name__ == "__main__":

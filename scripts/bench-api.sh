@@ -6,7 +6,9 @@
 # would otherwise pick), in one run on this machine. boto3 makes and signs every request; wrk
 # replays them (see the workload's header for why). Prints each side's successful calls per
 # second and the ratio. Needs the release build, wrk (installed from Debian's packages if
-# missing) and a Postgres server named by DATABASE_URL (a scratch database is made and dropped).
+# missing) and a Postgres server named by DATABASE_URL (a scratch database is made and dropped);
+# by default the machine's own, over its Unix socket, as the embedded default connects to its
+# private cluster (DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres measures TCP instead).
 # Usage: scripts/bench-api.sh [GATEHOUSE_BIN]   (DURATION seconds per operation, default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,7 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 bin="${1:-$target_dir/release/gatehouse}"
 [ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
-db_base="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db_base="${DATABASE_URL:-postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres}"
 db="gatehouse_bench_api"
 work=$(mktemp -d /tmp/gatehouse-bench-api.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -42,7 +44,8 @@ run_workload() {
   : > "$work/$label.txt"
   for op in CreateUser GetUser ListUsers AttachUserPolicy SimulatePrincipalPolicy; do
     count=1000
-    [ "$op" = CreateUser ] && count=30000
+    # Enough distinct new users for 6,000 calls a second: a repeated name fails and does not count.
+    [ "$op" = CreateUser ] && count=$((duration * 6000))
     [ "$op" = ListUsers ] && count=$threads
     "$venv/bin/python" bench/api_workload.py prepare "$op" "$count" "$work/requests.lua"
     REQUESTS="$work/requests.lua" WRK_THREADS=$threads \

@@ -14,7 +14,9 @@
 #      same pages are first timed alone, for comparison.
 # Needs the release build (`cargo leptos build --release`), wrk (installed from Debian's packages
 # if missing) and a Postgres server named by DATABASE_URL on which it may create the database
-# gatehouse_bench_signin (dropped and made again each run).
+# gatehouse_bench_signin (dropped and made again each run); by default the machine's own, over its
+# Unix socket, as the embedded default connects to its private cluster
+# (DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres measures TCP instead).
 # Usage: scripts/bench-signin.sh   (DURATION of step 2, ROUNDS and PHASE of step 1,
 #        SIGNIN_CONNECTIONS, ADDR override)
 set -euo pipefail
@@ -27,7 +29,7 @@ phase=${PHASE:-5}
 signin_connections=${SIGNIN_CONNECTIONS:-16}
 addr=${ADDR:-127.0.0.1:3998}
 base_url="http://$addr"
-db_base="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+db_base="${DATABASE_URL:-postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres}"
 db_server="${db_base%/*}"
 db=gatehouse_bench_signin
 
