@@ -161,13 +161,14 @@ impl Iam {
         };
         // The page's rows of iam_users come from the name index alone (it includes every column
         // read here), walked in page order. One row more than asked tells whether there is a
-        // next page. The limits of the walks through the index reach Postgres as values in
-        // `(select $n::bigint)` too. As literals, a limit larger than Postgres's guess of the
-        // account's users (it guesses a few dozen before it has statistics: a new or freshly
-        // grown table, say after a bulk import) made the kept plan read every user and sort
-        // them, 60 ms for a page of 1,000 out of 30,000; as plain parameters they made Postgres
-        // plan the statement anew at every execution. Unseen, a limit is assumed to take a
-        // tenth of the rows, which keeps the walk in index order. The login profile is looked
+        // next page. The limits of the walks through the index are written into the statement:
+        // Postgres keeps one plan per statement, made for its limit. Passed as values it cannot
+        // see (`(select $n::bigint)`), a limit is assumed to take a tenth of the account's
+        // users, and for 100,000 users the kept plan read them all and sorted them (90 ms for a
+        // page of 51). Before a freshly grown table has statistics, a limit larger than
+        // Postgres's guess of the account's users still makes it read them all and sort them
+        // (60 ms for a page of 1,000 out of 30,000 unanalyzed users, until autovacuum
+        // analyzes the table). The login profile is looked
         // up row by row (a lateral subquery Postgres cannot flatten): as a plain join, Postgres
         // read every login profile of the table to hash-join a page of 1,000 rows (the API's
         // ListUsers), because it prices index lookups as disk reads.
@@ -179,9 +180,9 @@ impl Iam {
             None => {
                 sql.push(format!("page as (select {columns} from iam_users u where"));
                 in_page_order(&mut sql, "u");
-                sql.push(format!(" order by lower(u.user_name) {order} limit (select "))
-                    .push_bind(rows_wanted)
-                    .push("::bigint))");
+                sql.push(format!(
+                    " order by lower(u.user_name) {order} limit {rows_wanted})"
+                ));
             }
             Some(pattern) => {
                 // A search first walks the next SEARCH_WALK names in page order, filtering them
@@ -194,6 +195,9 @@ impl Iam {
                     "hits as materialized (select * from (select {columns} from iam_users u where"
                 ));
                 in_page_order(&mut sql, "u");
+                // The walk's limit reaches Postgres as a value it cannot see: as the literal
+                // 2000, larger than its guess of the account's users before the table has
+                // statistics, it made the kept plan read every user and sort them.
                 sql.push(format!(" order by lower(u.user_name) {order} limit (select "))
                     .push_bind(SEARCH_WALK)
                     .push("::bigint)) w where w.k like (select ")
