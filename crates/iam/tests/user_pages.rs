@@ -397,14 +397,21 @@ async fn one_connection(connect: sqlx::postgres::PgConnectOptions) -> PgPool {
         .unwrap()
 }
 
+/// The one-connection pool, its services and a new account, for the tests that read the plans
+/// Postgres keeps.
+async fn one_connection_account(connect: sqlx::postgres::PgConnectOptions) -> (PgPool, Iam, AccountId) {
+    let pool = one_connection(connect).await;
+    let iam = iam(pool.clone());
+    let acct = account(&iam, "root@a.example").await.account_id;
+    (pool, iam, acct)
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn postgres_plans_the_users_list_once_not_at_every_page(
     _: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = one_connection(connect).await;
-    let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await.account_id;
+    let (pool, iam, acct) = one_connection_account(connect).await;
     for name in ["alice", "bob", "carol"] {
         create_user(&iam, &OP, &acct, name, "/").await.unwrap();
     }
@@ -453,9 +460,7 @@ async fn the_users_list_walks_the_name_index_even_before_postgres_has_statistics
     _: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = one_connection(connect).await;
-    let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await.account_id;
+    let (pool, iam, acct) = one_connection_account(connect).await;
     // Autovacuum could gather statistics in the middle of the test.
     sqlx::query("alter table iam_users set (autovacuum_enabled = false)")
         .execute(&pool)
@@ -478,9 +483,7 @@ async fn the_users_list_walks_the_name_index_in_a_large_account_with_statistics(
     _: sqlx::postgres::PgPoolOptions,
     connect: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = one_connection(connect).await;
-    let iam = iam(pool.clone());
-    let acct = account(&iam, "root@a.example").await.account_id;
+    let (pool, iam, acct) = one_connection_account(connect).await;
     insert_users(&pool, &acct, 100_000).await;
     sqlx::query("analyze iam_users").execute(&pool).await.unwrap();
     assert_kept_plans_walk_the_name_index(&iam, &pool, &acct, &[None, Some("user-2")], 50).await;
