@@ -133,7 +133,7 @@ pub struct DatabaseArgs {
     #[arg(long, env = "GATEHOUSE_PARTITION", default_value = "aws", global = true)]
     pub partition: String,
     /// Database connections this process keeps at most. Default: twice the CPU cores, at least
-    /// 4 (more connections than that make a small machine slower, see docs/performance.md).
+    /// 12 (a connection waiting for its commit's WAL flush uses no core; see docs/performance.md).
     #[arg(long = "db-pool-size", env = "GATEHOUSE_DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
     /// File holding the secret key that encrypts stored secrets (TOTP seeds, access key secrets): 64 hexadecimal
