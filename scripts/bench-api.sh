@@ -44,8 +44,9 @@ run_workload() {
   : > "$work/$label.txt"
   for op in CreateUser GetUser ListUsers AttachUserPolicy SimulatePrincipalPolicy; do
     count=1000
-    # Enough distinct new users for 6,000 calls a second: a repeated name fails and does not count.
-    [ "$op" = CreateUser ] && count=$((duration * 6000))
+    # Enough distinct new users for 15,000 calls a second: a repeated name fails and does not
+    # count (the summary says so if a run used them all).
+    [ "$op" = CreateUser ] && count=$((duration * 15000))
     [ "$op" = ListUsers ] && count=$threads
     # moto answers one ListUsers of 1,000 at a time, 16 queued: a first answer can take over
     # 10 s, and wrk counts only the answers within its run, so ListUsers runs three times as long.
@@ -54,7 +55,7 @@ run_workload() {
     "$venv/bin/python" bench/api_workload.py prepare "$op" "$count" "$work/requests.lua"
     REQUESTS="$work/requests.lua" WRK_THREADS=$threads \
       wrk -t"$threads" -c"$connections" -d"${op_duration}s" --timeout 30s --latency -s bench/replay.lua "$BENCH_ENDPOINT" > "$work/wrk.txt" 2>&1
-    python3 - "$op" "$work/wrk.txt" >> "$work/$label.txt" <<'PY'
+    python3 - "$op" "$work/wrk.txt" "$count" >> "$work/$label.txt" <<'PY'
 import re, sys
 op, text = sys.argv[1], open(sys.argv[2]).read()
 total, secs = re.search(r"(\d+) requests in ([\d.]+)(m?s)", text).group(1, 2)
@@ -64,6 +65,8 @@ bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 ok = int(total) - (int(bad.group(1)) if bad else 0)
 p99 = re.search(r"99%\s+([\d.]+\w+)", text)
 print(op, ok, secs, p99.group(1) if p99 else "?")
+if op == "CreateUser" and ok >= int(sys.argv[3]):
+    print(f"CreateUser used all {sys.argv[3]} prepared names: its rate is capped; prepare more", file=sys.stderr)
 PY
   done
 }
