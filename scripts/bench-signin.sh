@@ -5,7 +5,9 @@
 #      password on every core at once for PHASE seconds, then wrk posts correct IAM user sign-ins
 #      (password check, session, event) to the release build at 16 connections for PHASE seconds;
 #      ROUNDS such pairs in turn, because this machine's speed drifts by a fifth within minutes
-#      (shared host) and only neighbouring phases compare fairly. The goal: sign-ins at least 90%
+#      (shared host) and only neighbouring phases compare fairly: many short pairs let the drift
+#      even out in the whole run's ratio, and a pause after each sign-in phase lets the server
+#      finish the sign-ins still queued before the next raw phase. The goal: sign-ins at least 90%
 #      of the raw rate (each round's ratio, their median and the whole run's are printed), and
 #      where each round's CPU time went, per sign-in: the server's hashing threads, the rest of
 #      the server, Postgres, everything else (wrk, the kernel) and idle time;
@@ -24,8 +26,8 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 duration=${DURATION:-30}
-rounds=${ROUNDS:-6}
-phase=${PHASE:-5}
+rounds=${ROUNDS:-12}
+phase=${PHASE:-4}
 signin_connections=${SIGNIN_CONNECTIONS:-16}
 addr=${ADDR:-127.0.0.1:3998}
 base_url="http://$addr"
@@ -119,6 +121,9 @@ for round in $(seq "$rounds"); do
   before=$(python3 "$cpu_py" snap "$server_pid")
   wrk -t1 -c"$signin_connections" -d"${phase}s" --latency -s "$work/signin.lua" "$base_url/api/sign_in" > "$work/signin.txt"
   after=$(python3 "$cpu_py" snap "$server_pid")
+  # The sign-ins still queued when wrk stopped finish before the next raw phase starts, which
+  # they would otherwise slow down.
+  sleep 1
   read -r rps p50 p99 errors < <(metrics "$work/signin.txt")
   cpu=$(python3 "$cpu_py" diff "$before" "$after" "$(python3 -c "print(float('$rps') * $phase)")")
   python3 -c "import json,sys; print(sys.argv[2], round(json.loads(sys.argv[1])['verificationsPerSecond'], 1), sys.argv[3], sys.argv[4], sys.argv[5])" \
