@@ -85,8 +85,8 @@ fn pool_size(configured: Option<u32>) -> u32 {
 /// Twice the CPU cores, and at least 12. A connection whose change is committing waits for its
 /// WAL flush (milliseconds on a small machine's disk) without using a core, so on a small machine
 /// twice the cores left the cores idle while every connection waited for the disk: on 2 cores,
-/// CreateUser ran at 4,900 calls/s with 4 connections, 6,750 with 8 and 7,450 with 12, while
-/// the console's pages and GetUser did not change (docs/performance.md).
+/// CreateUser ran at 4,900 calls/s with 4 connections, 6,750 with 8 and 6,200–7,550 with 12
+/// (nine runs), while the console's pages and GetUser did not change (docs/performance.md).
 fn default_pool_size(cores: usize) -> u32 {
     u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX).max(12)
 }
