@@ -278,6 +278,25 @@ pub async fn begin_session(auth: &SessionAuth) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Starts the session of a sign-in step that succeeded (`begin_session`), and hands what the
+/// success writes to the session store, which records it in the statement that stores the new
+/// session (`gatehouse_iam::SignInSuccess`). Should the session not be stored, neither is the
+/// sign-in, and the person is not signed in.
+pub async fn begin_signed_in_session(
+    auth: &SessionAuth,
+    success: Option<gatehouse_iam::SignInSuccess>,
+) -> Result<(), AppError> {
+    begin_session(auth).await?;
+    if let Some(success) = success {
+        session()
+            .await?
+            .insert(gatehouse_iam::SignInSuccess::SESSION_KEY, success)
+            .await
+            .map_err(|e| internal(&e))?;
+    }
+    Ok(())
+}
+
 /// Where a session goes once a sign-in step is done: the next step (MFA code, forced password
 /// change), or the console; a user whose policies demand MFA and who signed in without it goes
 /// straight to assigning an MFA device. `signed_in` is the principal when the caller has just

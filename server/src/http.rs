@@ -42,7 +42,7 @@ fn route_list() -> &'static [AxumRouteListing] {
 
 /// Builds the whole application router. Also starts the task that deletes expired sessions.
 pub async fn build_router(state: AppState, session_idle: time::Duration) -> Result<Router> {
-    let store = crate::sessions::Sessions::open(state.iam.pool().clone()).await?;
+    let store = crate::sessions::Sessions::open(state.iam.clone()).await?;
     tokio::spawn(
         store
             .clone()

@@ -53,6 +53,29 @@ async fn iam_user_signs_in_by_account_id_and_sees_the_dashboard(pool: PgPool) {
         "dashboard shows the IAM users sign-in URL"
     );
     assert!(html.contains("Dashboard"));
+    assert_sign_in_recorded_once_with_its_session(&app, &format!("arn:aws:iam::{id}:user/alice")).await;
+}
+
+/// A console sign-in is recorded (the event, the password's last use) in the statement that
+/// stores its session; what it records never stays in the stored session.
+async fn assert_sign_in_recorded_once_with_its_session(app: &TestApp, arn: &str) {
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from events where event_name = 'ConsoleLogin' and outcome = 'success'
+               and actor_arn = '{arn}' and request->>'mfaUsed' = 'false'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from tower_sessions.session").await, 1);
+    assert_eq!(
+        app.count(
+            "select count(*) from tower_sessions.session
+              where position('sign_in_success'::bytea in data) > 0"
+        )
+        .await,
+        0
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -87,6 +110,13 @@ async fn root_signs_in_with_email_and_password(pool: PgPool) {
     assert!(me.contains(&format!("arn:aws:iam::{}:root", acme.account_id)));
     let html = app.get("/").await.text().await.unwrap();
     assert!(html.contains("root@acme.example @ acme"));
+    assert_sign_in_recorded_once_with_its_session(&app, &format!("arn:aws:iam::{}:root", acme.account_id))
+        .await;
+    assert_eq!(
+        app.count("select count(*) from root_users where password_last_used is not null")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

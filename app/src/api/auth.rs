@@ -12,13 +12,13 @@ pub async fn sign_in(account: String, user_name: String, password: Password) -> 
     let state = state()?;
     let result = state
         .iam
-        .sign_in_user(&account, &user_name, &password.into_secret(), &request_meta())
+        .sign_in_user_deferred(&account, &user_name, &password.into_secret(), &request_meta())
         .await;
     state
         .metrics
         .record_sign_in("iam_user", if result.is_ok() { "success" } else { "failure" });
-    let signed_in = result?;
-    begin_session(&signed_in.session).await?;
+    let (signed_in, success) = result?;
+    begin_signed_in_session(&signed_in.session, success).await?;
     // Remember the account as the person identifies it (alias if it has one) for next time.
     let remembered = signed_in
         .principal
@@ -70,13 +70,13 @@ pub async fn verify_mfa(code: String) -> Result<(), AppError> {
     let auth = session_auth().await?;
     let result = state
         .iam
-        .complete_mfa_sign_in(&auth, &code, &request_meta())
+        .complete_mfa_sign_in_deferred(&auth, &code, &request_meta())
         .await;
     state
         .metrics
         .record_sign_in("mfa", if result.is_ok() { "success" } else { "failure" });
-    let next = result?;
-    begin_session(&next).await?;
+    let (next, success) = result?;
+    begin_signed_in_session(&next, Some(success)).await?;
     leptos_axum::redirect(landing_page(&next, None).await?);
     Ok(())
 }
@@ -88,13 +88,13 @@ pub async fn sign_in_root(email: String, password: Password) -> Result<(), AppEr
     let state = state()?;
     let result = state
         .iam
-        .sign_in_root(&email, &password.into_secret(), &request_meta())
+        .sign_in_root_deferred(&email, &password.into_secret(), &request_meta())
         .await;
     state
         .metrics
         .record_sign_in("root", if result.is_ok() { "success" } else { "failure" });
-    let signed_in = result?;
-    begin_session(&signed_in.session).await?;
+    let (signed_in, success) = result?;
+    begin_signed_in_session(&signed_in.session, success).await?;
     leptos_axum::redirect(landing_page(&signed_in.session, Some(&signed_in.principal)).await?);
     Ok(())
 }

@@ -70,7 +70,7 @@ pub use principal::{Principal, PrincipalKind};
 pub use secret_key::{SecretKey, SecretKeys};
 pub use session::{SessionAuth, SessionPrincipal, SignInStage};
 pub use setup::SetupToken;
-pub use signin::SignedIn;
+pub use signin::{NewSession, SignInSuccess, SignedIn};
 pub use simulate::{Simulation, MAX_SIMULATED_ACTIONS};
 pub use tags::{Tag, MAX_TAGS};
 pub use types::{

@@ -63,14 +63,86 @@ pub struct SignedIn {
     pub session: SessionAuth,
 }
 
+/// The writes of a successful sign-in, not made yet: the principal's failure counters back to
+/// zero, its password's last use, and the `ConsoleLogin` event. The `_deferred` sign-ins return
+/// it instead of writing it, so that the console can make these writes in the statement that
+/// stores the new session (`record_sign_in_with_session`): one write per sign-in instead of two,
+/// and a sign-in is recorded exactly when its session exists. Anything else passes it to
+/// `record_sign_in`. It travels to the session store inside the new session's data, under
+/// [`SignInSuccess::SESSION_KEY`], which the store takes out before the session is stored.
+#[must_use = "a sign-in is recorded only when its SignInSuccess is passed to record_sign_in or record_sign_in_with_session"]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInSuccess {
+    account_id: AccountId,
+    /// The IAM user signed in; `None` for the account's root user.
+    user_id: Option<UserId>,
+    arn: String,
+    mfa_used: bool,
+    source_ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl SignInSuccess {
+    /// Where the console puts a sign-in's success in its new session's data for the session
+    /// store to find.
+    pub const SESSION_KEY: &'static str = "gatehouse.sign_in_success";
+
+    fn meta(&self) -> RequestMeta {
+        RequestMeta {
+            source_ip: self.source_ip.clone(),
+            user_agent: self.user_agent.clone(),
+            ..RequestMeta::default()
+        }
+    }
+
+    fn event<'a>(&'a self, meta: &'a RequestMeta) -> events::EventRow<'a> {
+        events::EventRow::from(NewEvent {
+            account_id: Some(&self.account_id),
+            source: Source::Signin,
+            name: "ConsoleLogin",
+            actor_arn: Some(self.arn.clone()),
+            actor_detail: None,
+            meta,
+            outcome: Outcome::Success,
+            error_code: None,
+            resource_arn: Some(self.arn.clone()),
+            request: json!({ "mfaUsed": self.mfa_used }),
+            before: None,
+            after: None,
+        })
+    }
+}
+
+/// A session row to store with a sign-in (`record_sign_in_with_session`): the session store's
+/// ID, encoded data and expiry.
+#[derive(Clone, Copy, Debug)]
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub data: &'a [u8],
+    pub expiry_date: OffsetDateTime,
+}
+
 impl Iam {
-    /// Signs in the root user of the account whose root email is `email`.
+    /// Signs in the root user of the account whose root email is `email`, and records the
+    /// success (unless an MFA code is still due).
     pub async fn sign_in_root(
         &self,
         email: &str,
         password: &SecretString,
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
+        let (signed_in, success) = self.sign_in_root_deferred(email, password, meta).await?;
+        self.record_if_succeeded(success).await?;
+        Ok(signed_in)
+    }
+
+    /// As `sign_in_root`, with the success's writes left to the caller.
+    pub async fn sign_in_root_deferred(
+        &self,
+        email: &str,
+        password: &SecretString,
+        meta: &RequestMeta,
+    ) -> Result<(SignedIn, Option<SignInSuccess>)> {
         if self.throttled(meta).await? {
             let detail = format!("root:{}", truncate(email));
             self.record_failure(None, None, detail, Failure::Throttled, meta)
@@ -143,10 +215,7 @@ impl Iam {
         }
         // With an MFA device the sign-in succeeds only once the code is right too.
         let needs_mfa = self.has_mfa(&account_id, None).await?;
-        if !needs_mfa {
-            self.sign_in_succeeded(who, &account_id, &arn, false, meta)
-                .await?;
-        }
+        let success = (!needs_mfa).then(|| self.sign_in_success(who, &account_id, &arn, false, meta));
         let principal = Principal {
             account_id: account_id.clone(),
             account_alias: alias.map(TryInto::try_into).transpose()?,
@@ -165,16 +234,18 @@ impl Iam {
         } else {
             SignInStage::SignedIn
         };
-        Ok(self.signed_in(
+        let signed_in = self.signed_in(
             principal,
             SessionPrincipal::Root { account_id },
             epoch,
             stage,
             None,
-        ))
+        );
+        Ok((signed_in, success))
     }
 
-    /// Signs in an IAM user. `account` is what the person typed: an account ID or alias.
+    /// Signs in an IAM user, and records the success (unless an MFA code is still due).
+    /// `account` is what the person typed: an account ID or alias.
     pub async fn sign_in_user(
         &self,
         account: &str,
@@ -182,6 +253,21 @@ impl Iam {
         password: &SecretString,
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
+        let (signed_in, success) = self
+            .sign_in_user_deferred(account, user_name, password, meta)
+            .await?;
+        self.record_if_succeeded(success).await?;
+        Ok(signed_in)
+    }
+
+    /// As `sign_in_user`, with the success's writes left to the caller.
+    pub async fn sign_in_user_deferred(
+        &self,
+        account: &str,
+        user_name: &str,
+        password: &SecretString,
+        meta: &RequestMeta,
+    ) -> Result<(SignedIn, Option<SignInSuccess>)> {
         let detail = format!("{}/{}", truncate(account), truncate(user_name));
         let parsed = AccountRef::parse(account)
             .ok()
@@ -256,10 +342,8 @@ impl Iam {
             .max_password_age
             .zip(row.password_changed_at)
             .map(|(days, at)| (at + time::Duration::days(i64::from(days))).unix_timestamp());
-        if !needs_mfa {
-            self.sign_in_succeeded(Credential::User(&user_id), &info.account_id, &arn, false, meta)
-                .await?;
-        }
+        let success = (!needs_mfa)
+            .then(|| self.sign_in_success(Credential::User(&user_id), &info.account_id, &arn, false, meta));
         let principal = Principal {
             account_id: info.account_id.clone(),
             account_alias: info.alias,
@@ -272,7 +356,7 @@ impl Iam {
             request: RequestMeta::default(),
             permissions_epoch: Some(found.permissions_epoch),
         };
-        Ok(self.signed_in(
+        let signed_in = self.signed_in(
             principal,
             SessionPrincipal::User {
                 account_id: info.account_id,
@@ -281,7 +365,8 @@ impl Iam {
             epoch,
             stage,
             expires_at,
-        ))
+        );
+        Ok((signed_in, success))
     }
 
     fn signed_in(
@@ -425,13 +510,25 @@ impl Iam {
     /// Completes the sign-in of a session waiting for an MFA code: the code must be right for
     /// one of the principal's devices (see `accept_mfa_code`). A wrong code counts towards the
     /// lockout like a wrong password, and a locked-out principal fails whatever the code.
-    /// Returns the session state to continue under.
+    /// Returns the session state to continue under; the success is recorded.
     pub async fn complete_mfa_sign_in(
         &self,
         auth: &SessionAuth,
         code: &str,
         meta: &RequestMeta,
     ) -> Result<SessionAuth> {
+        let (next, success) = self.complete_mfa_sign_in_deferred(auth, code, meta).await?;
+        self.record_sign_in(success).await?;
+        Ok(next)
+    }
+
+    /// As `complete_mfa_sign_in`, with the success's writes left to the caller.
+    pub async fn complete_mfa_sign_in_deferred(
+        &self,
+        auth: &SessionAuth,
+        code: &str,
+        meta: &RequestMeta,
+    ) -> Result<(SessionAuth, SignInSuccess)> {
         let SignInStage::MfaRequired {
             change_password,
             expired,
@@ -495,61 +592,100 @@ impl Iam {
             }
             return Err(Error::AuthenticationFailed);
         }
-        self.sign_in_succeeded(who, account, &principal.arn, true, meta)
-            .await?;
+        let success = self.sign_in_success(who, account, &principal.arn, true, meta);
         let now = self.now().unix_timestamp();
-        Ok(SessionAuth {
+        let next = SessionAuth {
             stage: SignInStage::after_password(change_password, expired),
             mfa_authenticated_at: Some(now),
             ..auth.clone()
-        })
+        };
+        Ok((next, success))
     }
 
-    /// Records a successful sign-in: the failure counters start again from zero, the password's
-    /// last use is now, and the event history says so. One statement (atomic as a statement is),
-    /// so a sign-in's writes take one round trip instead of begin, update, insert and commit.
-    async fn sign_in_succeeded(
+    /// What a successful sign-in writes (see [`SignInSuccess`]).
+    fn sign_in_success(
         &self,
         who: Credential<'_>,
         account_id: &AccountId,
         arn: &str,
         mfa_used: bool,
         meta: &RequestMeta,
-    ) -> Result<()> {
-        let user_id = match who {
-            Credential::Root(_) => None,
-            Credential::User(user_id) => Some(user_id.as_str()),
-        };
-        let e = events::EventRow::from(NewEvent {
-            account_id: Some(account_id),
-            source: Source::Signin,
-            name: "ConsoleLogin",
-            actor_arn: Some(arn.to_owned()),
-            actor_detail: None,
-            meta,
-            outcome: Outcome::Success,
-            error_code: None,
-            resource_arn: Some(arn.to_owned()),
-            request: json!({ "mfaUsed": mfa_used }),
-            before: None,
-            after: None,
-        });
+    ) -> SignInSuccess {
+        SignInSuccess {
+            account_id: account_id.clone(),
+            user_id: match who {
+                Credential::Root(_) => None,
+                Credential::User(user_id) => Some(user_id.clone()),
+            },
+            arn: arn.to_owned(),
+            mfa_used,
+            source_ip: meta.source_ip.clone(),
+            user_agent: meta.user_agent.clone(),
+        }
+    }
+
+    async fn record_if_succeeded(&self, success: Option<SignInSuccess>) -> Result<()> {
+        match success {
+            Some(success) => self.record_sign_in(success).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Records a successful sign-in: the failure counters start again from zero, the password's
+    /// last use is now, and the event history says so. One statement (atomic as a statement is),
+    /// so a sign-in's writes take one round trip instead of begin, update, insert and commit.
+    pub async fn record_sign_in(&self, success: SignInSuccess) -> Result<()> {
+        self.record_sign_in_statement(&success, None).await?;
+        Ok(())
+    }
+
+    /// Records a successful sign-in as `record_sign_in` does and stores its new console session,
+    /// in one statement: a sign-in's writes take one round trip, and the sign-in is recorded if
+    /// and only if its session is stored. Returns `false`, having written nothing, when the
+    /// session ID is taken already (the caller draws another and tries again).
+    pub async fn record_sign_in_with_session(
+        &self,
+        success: &SignInSuccess,
+        session: NewSession<'_>,
+    ) -> Result<bool> {
+        self.record_sign_in_statement(success, Some(session)).await
+    }
+
+    /// The statement of both: with a session, each write is made only once the session row is
+    /// in. Returns whether it wrote.
+    async fn record_sign_in_statement(
+        &self,
+        success: &SignInSuccess,
+        session: Option<NewSession<'_>>,
+    ) -> Result<bool> {
+        let meta = success.meta();
+        let e = success.event(&meta);
         // The events insert is events::insert's. Exactly one of the two updates matches: the IAM
         // user's login profile, or (no user) the account's root user.
-        sqlx::query!(
-            "with user_reset as (
+        let written = sqlx::query_scalar!(
+            r#"with new_session as (
+                 insert into tower_sessions.session (id, data, expiry_date)
+                 select $15::text, $16::bytea, $17::timestamptz where $15::text is not null
+                 on conflict (id) do nothing
+                 returning 1 as stored
+             ), go as (
+                 select $15::text is null or exists (select 1 from new_session) as ahead
+             ), user_reset as (
                  update login_profiles set password_last_used = now(), failed_sign_ins = 0,
                         lockouts = 0, locked_until = null
-                  where user_id = $14
+                  where user_id = $14 and (select ahead from go)
              ), root_reset as (
                  update root_users set password_last_used = now(), failed_sign_ins = 0,
                         lockouts = 0, locked_until = null
-                  where $14::text is null and account_id = $1
+                  where $14::text is null and account_id = $1 and (select ahead from go)
+             ), event as (
+                 insert into events (account_id, event_source, event_name, actor_arn, actor_detail,
+                     source_ip, user_agent, outcome, error_code, resource_arn, request, before_state,
+                     after_state)
+                 select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                  where (select ahead from go)
              )
-             insert into events (account_id, event_source, event_name, actor_arn, actor_detail,
-                 source_ip, user_agent, outcome, error_code, resource_arn, request, before_state,
-                 after_state)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             select ahead as "written!" from go"#,
             e.account_id,
             e.source,
             e.name,
@@ -563,11 +699,14 @@ impl Iam {
             e.request,
             e.before,
             e.after,
-            user_id,
+            success.user_id.as_ref().map(UserId::as_str),
+            session.map(|s| s.id),
+            session.map(|s| s.data),
+            session.map(|s| s.expiry_date),
         )
-        .execute(self.pool())
+        .fetch_one(self.pool())
         .await?;
-        Ok(())
+        Ok(written)
     }
 
     /// Everything an IAM user's sign-in reads, in one query: whether the source address is

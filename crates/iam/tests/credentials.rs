@@ -220,6 +220,79 @@ async fn consecutive_failures_lock_out_with_growing_waits_and_the_same_error(poo
     assert_eq!(w.events("LoginLockout").await.len(), 2);
 }
 
+/// The console's sign-in leaves its writes to the statement that stores the new session: until
+/// then nothing is written; that statement writes the session, the event and the reset counters
+/// together, and nothing at all when the session ID is taken.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_deferred_sign_in_is_recorded_only_with_its_session(pool: PgPool) {
+    let w = world(pool).await;
+    w.user("alice", "alice password 1", false).await;
+    assert!(w.sign_in("alice", "wrong password").await.is_err());
+    let failed_sign_ins = || async {
+        sqlx::query_scalar::<_, i32>(
+            "select failed_sign_ins from login_profiles join iam_users using (user_id)
+              where user_name = 'alice' and password_last_used is null",
+        )
+        .fetch_optional(w.iam.pool())
+        .await
+        .unwrap()
+    };
+    let (signed_in, success) = w
+        .iam
+        .sign_in_user_deferred(w.account.as_str(), "alice", &secret("alice password 1"), &meta())
+        .await
+        .unwrap();
+    assert_eq!(signed_in.session.stage, SignInStage::SignedIn);
+    let success = success.expect("no MFA step is due, so the sign-in succeeded");
+    assert_eq!(
+        w.events("ConsoleLogin").await,
+        [("failure".into(), Some("WrongPassword".into()))]
+    );
+    assert_eq!(failed_sign_ins().await, Some(1), "nothing written yet");
+
+    sqlx::query("insert into tower_sessions.session values ('taken', '', now())")
+        .execute(w.iam.pool())
+        .await
+        .unwrap();
+    let session = |id| NewSession {
+        id,
+        data: b"session data",
+        expiry_date: w.clock.now() + Duration::hours(1),
+    };
+    let stored = w
+        .iam
+        .record_sign_in_with_session(&success, session("taken"))
+        .await
+        .unwrap();
+    assert!(!stored, "the ID is taken");
+    assert_eq!(w.events("ConsoleLogin").await.len(), 1, "and nothing was written");
+    assert_eq!(failed_sign_ins().await, Some(1));
+
+    let stored = w
+        .iam
+        .record_sign_in_with_session(&success, session("fresh"))
+        .await
+        .unwrap();
+    assert!(stored);
+    assert_eq!(
+        w.events("ConsoleLogin").await,
+        [
+            ("failure".into(), Some("WrongPassword".into())),
+            ("success".into(), None)
+        ]
+    );
+    assert_eq!(
+        failed_sign_ins().await,
+        None,
+        "counter reset and last use recorded"
+    );
+    let data: Vec<u8> = sqlx::query_scalar("select data from tower_sessions.session where id = 'fresh'")
+        .fetch_one(w.iam.pool())
+        .await
+        .unwrap();
+    assert_eq!(data, b"session data");
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_administrator_unlocks_a_locked_out_user(pool: PgPool) {
     let w = world(pool).await;
