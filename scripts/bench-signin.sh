@@ -19,8 +19,8 @@
 # gatehouse_bench_signin (dropped and made again each run); by default the machine's own, over its
 # Unix socket, as the embedded default connects to its private cluster
 # (DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres measures TCP instead).
-# Usage: scripts/bench-signin.sh   (DURATION of step 2, ROUNDS and PHASE of step 1,
-#        SIGNIN_CONNECTIONS, ADDR override)
+# Usage: scripts/bench-signin.sh [GATEHOUSE_BIN]   (the release build by default; DURATION of
+#        step 2, ROUNDS and PHASE of step 1, SIGNIN_CONNECTIONS, ADDR override)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -39,7 +39,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$target_dir/release/gatehouse"
+bin="${1:-$target_dir/release/gatehouse}"
 [ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
