@@ -155,11 +155,7 @@ mod tests {
 
     async fn open(pool: PgPool) -> Sessions {
         let config = IamConfig {
-            hash_cost: HashCost {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
+            hash_cost: HashCost::FOR_TESTS,
             ..IamConfig::default()
         };
         let iam = Iam::new(pool, config, Arc::new(SystemClock)).unwrap();

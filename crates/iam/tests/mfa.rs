@@ -71,11 +71,7 @@ async fn world(pool: PgPool) -> World {
 async fn world_with(pool: PgPool, keys: SecretKeys) -> World {
     let clock = ManualClock::new(time::OffsetDateTime::now_utc());
     let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
+        hash_cost: HashCost::FOR_TESTS,
         secret_keys: keys,
         ..IamConfig::default()
     };

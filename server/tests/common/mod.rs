@@ -94,11 +94,7 @@ pub async fn spawn_app_with(pool: PgPool, options: Options) -> TestApp {
 /// The application state the test servers run on, with a cheap password hash, serving `addr`.
 pub fn app_state(pool: PgPool, options: Options, addr: SocketAddr) -> AppState {
     let config = IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
+        hash_cost: HashCost::FOR_TESTS,
         ..IamConfig::default()
     };
     AppState {

@@ -15,11 +15,7 @@ pub const OP: Actor = Actor::Operator;
 /// cost is tested in password.rs).
 pub fn cheap_config() -> IamConfig {
     IamConfig {
-        hash_cost: HashCost {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
+        hash_cost: HashCost::FOR_TESTS,
         ..IamConfig::default()
     }
 }
