@@ -18,7 +18,7 @@ connections=16
 threads=2
 venv="${GATEHOUSE_VENV:-$HOME/.cache/gatehouse/venv}"
 scripts/python-env.sh "$venv"
-command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk >/dev/null
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin="${1:-$target_dir/release/gatehouse}"
 [ -x "$bin" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }

@@ -36,7 +36,7 @@ db_server="${db_base%/*}"
 db=gatehouse_bench_signin
 
 if ! command -v wrk >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk >/dev/null
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin="${1:-$target_dir/release/gatehouse}"

@@ -26,8 +26,8 @@ fi
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   log "installing Chromium from Debian's packages"
   if command -v apt-get >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null
   else
     log "no apt-get: install Chromium so that /usr/bin/chromium exists"; exit 1
   fi
