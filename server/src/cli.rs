@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use app::ssr::{AppState, ConsoleSettings, Metrics};
 use gatehouse_iam::{
-    generate_password, AccountAlias, AccountRef, Actor, CredentialOwner, Email, Iam, IamConfig, IamPath,
-    NewAccount, NewUser, Partition, RequestMeta, Source, SystemClock, UserName,
+    generate_password, AccountAlias, AccountId, AccountRef, Actor, CredentialOwner, Email, Iam, IamConfig,
+    IamPath, NewAccount, NewUser, Partition, RequestMeta, Source, SystemClock, UserName,
 };
 use leptos::prelude::LeptosOptions;
 use secrecy::{ExposeSecret, SecretString};
@@ -44,6 +44,27 @@ fn iam_config(args: &DatabaseArgs) -> Result<IamConfig> {
         secret_keys: crate::secret_key::load(args)?,
         ..IamConfig::default()
     })
+}
+
+/// Opens the database, runs `work` with the IAM service on it, and closes the database (stopping
+/// the embedded cluster) whether `work` succeeded or not.
+async fn with_iam<T>(db_args: &DatabaseArgs, work: impl AsyncFnOnce(&Iam) -> Result<T>) -> Result<T> {
+    let db = Database::open(db_args).await?;
+    let result = match iam(&db, db_args) {
+        Ok(iam) => work(&iam).await,
+        Err(err) => Err(err),
+    };
+    db.close().await?;
+    result
+}
+
+/// The ID of the account `typed` names, or an error naming what was typed.
+async fn account_id(iam: &Iam, account: &AccountRef, typed: &str) -> Result<AccountId> {
+    Ok(iam
+        .find_account(account)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account {}", typed.trim()))?
+        .account_id)
 }
 
 /// Normalises the public URL and checks it is an http(s) URL.
@@ -152,17 +173,14 @@ async fn print_setup_link(iam: &Iam, public_url: &str, minutes: u32) -> Result<b
 }
 
 pub async fn setup_link(args: SetupLinkArgs, db_args: DatabaseArgs) -> Result<()> {
-    let db = Database::open(&db_args).await?;
-    let result = async {
+    with_iam(&db_args, async |iam| {
         let url = public_url(Some(&args.public_url), ([127, 0, 0, 1], 3000).into())?;
-        if !print_setup_link(&iam(&db, &db_args)?, &url, args.setup_link_minutes).await? {
+        if !print_setup_link(iam, &url, args.setup_link_minutes).await? {
             bail!("setup is already complete: this deployment has an account");
         }
         Ok(())
-    }
-    .await;
-    db.close().await?;
-    result
+    })
+    .await
 }
 
 fn read_password_stdin() -> Result<SecretString> {
@@ -195,22 +213,15 @@ pub async fn account_create(args: AccountCreateArgs, db_args: DatabaseArgs) -> R
         (generate_password(), true)
     };
     let shown = generated.then(|| root_password.expose_secret().to_owned());
-    let db = Database::open(&db_args).await?;
-    let result = async {
-        let new = NewAccount {
-            alias,
-            root_email: root_email.clone(),
-            root_password,
-        };
-        Ok::<_, anyhow::Error>(
-            iam(&db, &db_args)?
-                .create_account(&Actor::Operator, new, &cli_meta())
-                .await?,
-        )
-    }
-    .await;
-    db.close().await?;
-    let created = result?;
+    let new = NewAccount {
+        alias,
+        root_email: root_email.clone(),
+        root_password,
+    };
+    let created = with_iam(&db_args, async |iam| {
+        Ok(iam.create_account(&Actor::Operator, new, &cli_meta()).await?)
+    })
+    .await?;
     if args.json {
         let mut out = json!({
             "accountId": created.account_id,
@@ -238,21 +249,14 @@ pub async fn account_create(args: AccountCreateArgs, db_args: DatabaseArgs) -> R
 /// `gatehouse account unlock-root`: lifts the root user's lockout and forgets its failed attempts.
 pub async fn unlock_root(args: UnlockRootArgs, db_args: DatabaseArgs) -> Result<()> {
     let account = AccountRef::parse(&args.account)?;
-    let db = Database::open(&db_args).await?;
-    let result = async {
-        let iam = iam(&db, &db_args)?;
-        let info = iam
-            .find_account(&account)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no account {}", args.account.trim()))?;
+    let (account_id, was_locked) = with_iam(&db_args, async |iam| {
+        let account_id = account_id(iam, &account, &args.account).await?;
         let was_locked = iam
-            .unlock_root(&Actor::Operator, &info.account_id, &cli_meta())
+            .unlock_root(&Actor::Operator, &account_id, &cli_meta())
             .await?;
-        Ok::<_, anyhow::Error>((info.account_id, was_locked))
-    }
-    .await;
-    db.close().await?;
-    let (account_id, was_locked) = result?;
+        Ok((account_id, was_locked))
+    })
+    .await?;
     if was_locked {
         println!("The root user of account {account_id} is unlocked.");
     } else {
@@ -273,24 +277,19 @@ pub async fn user_create(args: UserCreateArgs, db_args: DatabaseArgs) -> Result<
         (generate_password(), true)
     };
     let shown = generated.then(|| password.expose_secret().to_owned());
-    let db = Database::open(&db_args).await?;
-    let result = async {
-        let new = NewUser {
-            name,
-            path,
-            password: Some(password),
-            // A generated password is a one-time secret: its owner must replace it.
-            password_reset_required: args.require_reset || generated,
-        };
-        Ok::<_, anyhow::Error>(
-            iam(&db, &db_args)?
-                .create_user(&Actor::Operator, &account, new, Source::Cli, &cli_meta())
-                .await?,
-        )
-    }
-    .await;
-    db.close().await?;
-    let created = result?;
+    let new = NewUser {
+        name,
+        path,
+        password: Some(password),
+        // A generated password is a one-time secret: its owner must replace it.
+        password_reset_required: args.require_reset || generated,
+    };
+    let created = with_iam(&db_args, async |iam| {
+        Ok(iam
+            .create_user(&Actor::Operator, &account, new, Source::Cli, &cli_meta())
+            .await?)
+    })
+    .await?;
     if args.json {
         let mut out = json!({ "userName": created.user_name, "userId": created.user_id, "arn": created.arn });
         if let Some(pw) = shown {
@@ -317,25 +316,17 @@ pub async fn access_key_create(args: AccessKeyCreateArgs, db_args: DatabaseArgs)
         .as_deref()
         .map(|u| UserName::try_from(u.trim()))
         .transpose()?;
-    let db = Database::open(&db_args).await?;
-    let result = async {
-        let iam = iam(&db, &db_args)?;
-        let info = iam
-            .find_account(&account)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no account {}", args.account.trim()))?;
-        let owner = match &user {
-            Some(name) => CredentialOwner::User(name),
-            None => CredentialOwner::Root,
-        };
-        let key = iam
-            .create_access_key(&Actor::Operator, &info.account_id, owner, &cli_meta())
-            .await?;
-        Ok::<_, anyhow::Error>(key)
-    }
-    .await;
-    db.close().await?;
-    let key = result?;
+    let owner = match &user {
+        Some(name) => CredentialOwner::User(name),
+        None => CredentialOwner::Root,
+    };
+    let key = with_iam(&db_args, async |iam| {
+        let account_id = account_id(iam, &account, &args.account).await?;
+        Ok(iam
+            .create_access_key(&Actor::Operator, &account_id, owner, &cli_meta())
+            .await?)
+    })
+    .await?;
     let secret = key.secret_access_key.expose_secret();
     if args.json {
         let mut out = json!({

@@ -32,6 +32,16 @@ pub struct GroupSummary {
     pub created_at: time::OffsetDateTime,
 }
 
+/// A group as the list queries read it, before its name and path are parsed.
+struct GroupSummaryRow {
+    group_id: String,
+    group_name: String,
+    path: String,
+    created_at: time::OffsetDateTime,
+    users: i64,
+    policies: i64,
+}
+
 /// One group with what its detail page shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupDetail {
@@ -164,7 +174,8 @@ impl Iam {
     pub async fn list_groups(&self, actor: &Actor, account: &AccountId) -> Result<Vec<GroupSummary>> {
         let all = format!("arn:{}:iam::{account}:group/*", self.partition().as_str());
         let _ok = self.authorize(actor, "iam:ListGroups", &all, account).await?;
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            GroupSummaryRow,
             r#"select g.group_id, g.group_name, g.path, g.created_at,
                       (select count(*) from group_members m where m.group_id = g.group_id) as "users!",
                       (select count(*) from group_policy_attachments a where a.group_id = g.group_id)
@@ -174,19 +185,7 @@ impl Iam {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                self.group_summary(
-                    account,
-                    r.group_id,
-                    &r.group_name,
-                    &r.path,
-                    r.users,
-                    r.policies,
-                    r.created_at,
-                )
-            })
-            .collect()
+        self.group_summaries(account, rows)
     }
 
     /// The groups a user is in, by name (AWS ListGroupsForUser), authorized as
@@ -204,7 +203,8 @@ impl Iam {
         let _ok = self
             .authorize(actor, "iam:ListGroupsForUser", &entity.arn, account)
             .await?;
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            GroupSummaryRow,
             r#"select g.group_id, g.group_name, g.path, g.created_at,
                       (select count(*) from group_members x where x.group_id = g.group_id) as "users!",
                       (select count(*) from group_policy_attachments a where a.group_id = g.group_id)
@@ -215,43 +215,26 @@ impl Iam {
         )
         .fetch_all(&mut *conn)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                self.group_summary(
-                    account,
-                    r.group_id,
-                    &r.group_name,
-                    &r.path,
-                    r.users,
-                    r.policies,
-                    r.created_at,
-                )
-            })
-            .collect()
+        self.group_summaries(account, rows)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn group_summary(
-        &self,
-        account: &AccountId,
-        group_id: String,
-        name: &str,
-        path: &str,
-        users: i64,
-        policies: i64,
-        created_at: time::OffsetDateTime,
-    ) -> Result<GroupSummary> {
-        let name: GroupName = parse(name)?;
-        let path: IamPath = parse(path)?;
-        Ok(GroupSummary {
-            arn: self.partition().group_arn(account, &path, &name),
-            group_id,
-            name,
-            path,
-            users,
-            policies,
-            created_at,
-        })
+    /// The summaries of `rows`, groups of `account`, in their order.
+    fn group_summaries(&self, account: &AccountId, rows: Vec<GroupSummaryRow>) -> Result<Vec<GroupSummary>> {
+        rows.into_iter()
+            .map(|r| {
+                let name: GroupName = parse(&r.group_name)?;
+                let path: IamPath = parse(&r.path)?;
+                Ok(GroupSummary {
+                    arn: self.partition().group_arn(account, &path, &name),
+                    group_id: r.group_id,
+                    name,
+                    path,
+                    users: r.users,
+                    policies: r.policies,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
     }
 
     /// One group with its members, attached policies and inline policy names, authorized as
