@@ -184,6 +184,18 @@ impl Call<'_> {
         Ok(GroupName::try_from(self.params.required("GroupName")?)?)
     }
 
+    /// The user (`UserName`) or group (`GroupName`) a call names, validated, as the read
+    /// services take it.
+    fn entity_named(&self, entity: Entity) -> Result<(gatehouse_iam::EntityKind, String), ApiError> {
+        Ok(match entity {
+            Entity::User => (
+                gatehouse_iam::EntityKind::User,
+                self.user_name("UserName")?.to_string(),
+            ),
+            Entity::Group => (gatehouse_iam::EntityKind::Group, self.group_name()?.to_string()),
+        })
+    }
+
     fn path(&self, param: &str) -> Result<IamPath, ApiError> {
         Ok(IamPath::try_from(self.params.get(param).unwrap_or("/"))?)
     }
@@ -706,30 +718,11 @@ impl Call<'_> {
     }
 
     async fn list_attached(&self, entity: Entity) -> Reply {
-        let attached = match entity {
-            Entity::User => {
-                let user = self.user_name("UserName")?;
-                self.iam
-                    .attached_policies(
-                        &self.actor,
-                        &self.account,
-                        gatehouse_iam::EntityKind::User,
-                        user.as_str(),
-                    )
-                    .await?
-            }
-            Entity::Group => {
-                let group = self.group_name()?;
-                self.iam
-                    .attached_policies(
-                        &self.actor,
-                        &self.account,
-                        gatehouse_iam::EntityKind::Group,
-                        group.as_str(),
-                    )
-                    .await?
-            }
-        };
+        let (kind, name) = self.entity_named(entity)?;
+        let attached = self
+            .iam
+            .attached_policies(&self.actor, &self.account, kind, &name)
+            .await?;
         let (marker, max) = self.params.page()?;
         let (page, next) = paginate(attached, marker, max as usize, |p| p.arn.clone());
         let mut x = Xml::new();
@@ -854,30 +847,11 @@ impl Call<'_> {
     }
 
     async fn list_inline(&self, entity: Entity) -> Reply {
-        let names = match entity {
-            Entity::User => {
-                let user = self.user_name("UserName")?;
-                self.iam
-                    .inline_policy_names(
-                        &self.actor,
-                        &self.account,
-                        gatehouse_iam::EntityKind::User,
-                        user.as_str(),
-                    )
-                    .await?
-            }
-            Entity::Group => {
-                let group = self.group_name()?;
-                self.iam
-                    .inline_policy_names(
-                        &self.actor,
-                        &self.account,
-                        gatehouse_iam::EntityKind::Group,
-                        group.as_str(),
-                    )
-                    .await?
-            }
-        };
+        let (kind, name) = self.entity_named(entity)?;
+        let names = self
+            .iam
+            .inline_policy_names(&self.actor, &self.account, kind, &name)
+            .await?;
         let (marker, max) = self.params.page()?;
         let (page, next) = paginate(names, marker, max as usize, Clone::clone);
         let mut x = Xml::new();
