@@ -1,5 +1,6 @@
-//! The `gatehouse` commands: `serve` (the default), `account create`, `user create` and
-//! `setup-link`. Secrets a command generates are printed once, to standard output only.
+//! The `gatehouse` commands: `serve` (the default), `account create`, `account unlock-root`,
+//! `user create`, `access-key create` and `setup-link` (`seed` and `hash-rate` live in seed.rs
+//! and main.rs). Secrets a command generates are printed once, to standard output only.
 
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
