@@ -23,6 +23,7 @@ mod policies;
 mod policy_versions;
 mod policy_views;
 mod principal;
+mod ready_connections;
 mod secret_key;
 mod session;
 mod setup;
@@ -152,6 +153,7 @@ pub struct Iam {
 
 struct Inner {
     pool: PgPool,
+    ready_connections: Arc<ready_connections::ReadyConnections>,
     passwords: Passwords,
     partition: Partition,
     quotas: Quotas,
@@ -167,6 +169,7 @@ impl Iam {
     pub fn new(pool: PgPool, config: IamConfig, clock: Arc<dyn Clock>) -> Result<Self> {
         Ok(Self {
             inner: Arc::new(Inner {
+                ready_connections: ready_connections::ReadyConnections::new(pool.clone()),
                 pool,
                 passwords: Passwords::new(config.hash_cost)?,
                 partition: config.partition,
@@ -182,6 +185,11 @@ impl Iam {
 
     pub fn pool(&self) -> &PgPool {
         &self.inner.pool
+    }
+
+    /// Connections for the statements of a sign-in (ready_connections.rs).
+    pub(crate) fn ready_connections(&self) -> &Arc<ready_connections::ReadyConnections> {
+        &self.inner.ready_connections
     }
 
     pub fn partition(&self) -> &Partition {

@@ -150,25 +150,28 @@ impl Iam {
             return Err(Error::AuthenticationFailed);
         }
         let row = match Email::try_from(email.trim()) {
-            Ok(email) => sqlx::query!(
-                r#"select r.account_id as "account_id!", a.alias as "alias?", r.email as "email!",
+            Ok(email) => {
+                let query = sqlx::query!(
+                    r#"select r.account_id as "account_id!", a.alias as "alias?", r.email as "email!",
                           r.password_hash as "password_hash!", r.auth_epoch as "auth_epoch!",
                           r.locked_until as "locked_until?"
                    from root_users r join accounts a using (account_id) where lower(r.email) = lower($1)"#,
-                email.as_str(),
-            )
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| {
-                (
-                    r.account_id,
-                    r.alias,
-                    r.email,
-                    r.password_hash,
-                    r.auth_epoch,
-                    r.locked_until,
-                )
-            }),
+                    email.as_str(),
+                );
+                self.ready_connections()
+                    .run(async |conn| query.fetch_optional(conn).await)
+                    .await?
+                    .map(|r| {
+                        (
+                            r.account_id,
+                            r.alias,
+                            r.email,
+                            r.password_hash,
+                            r.auth_epoch,
+                            r.locked_until,
+                        )
+                    })
+            }
             Err(_) => None,
         };
         let matched = self
@@ -662,7 +665,7 @@ impl Iam {
         let e = success.event(&meta);
         // The events insert is events::insert's. Exactly one of the two updates matches: the IAM
         // user's login profile, or (no user) the account's root user.
-        let written = sqlx::query_scalar!(
+        let statement = sqlx::query_scalar!(
             r#"with new_session as (
                  insert into tower_sessions.session (id, data, expiry_date)
                  select $15::text, $16::bytea, $17::timestamptz where $15::text is not null
@@ -703,9 +706,11 @@ impl Iam {
             session.map(|s| s.id),
             session.map(|s| s.data),
             session.map(|s| s.expiry_date),
-        )
-        .fetch_one(self.pool())
-        .await?;
+        );
+        let written = self
+            .ready_connections()
+            .run(async |conn| statement.fetch_one(conn).await)
+            .await?;
         Ok(written)
     }
 
@@ -725,7 +730,7 @@ impl Iam {
             Some((AccountRef::Alias(alias), name)) => (None, Some(alias.as_str()), Some(name.as_str())),
             None => (None, None, None),
         };
-        let r = sqlx::query!(
+        let query = sqlx::query!(
             r#"select exists (select 1 from sign_in_throttle t
                               where t.source_ip = $1 and t.window_started_at > $2 and t.failures >= $3)
                         as "throttled!",
@@ -752,9 +757,11 @@ impl Iam {
             account_id,
             alias,
             user_name,
-        )
-        .fetch_one(self.pool())
-        .await?;
+        );
+        let r = self
+            .ready_connections()
+            .run(async |conn| query.fetch_one(conn).await)
+            .await?;
         let account = match (r.account_id, r.alias) {
             (Some(id), alias) => Some(AccountInfo {
                 account_id: id.try_into()?,
@@ -798,15 +805,17 @@ impl Iam {
             return Ok(false);
         };
         let (limit, window_start) = self.throttle_limits();
-        Ok(sqlx::query_scalar!(
+        let query = sqlx::query_scalar!(
             r#"select exists (select 1 from sign_in_throttle
                  where source_ip = $1 and window_started_at > $2 and failures >= $3) as "throttled!""#,
             ip,
             window_start,
             limit,
-        )
-        .fetch_one(self.pool())
-        .await?)
+        );
+        Ok(self
+            .ready_connections()
+            .run(async |conn| query.fetch_one(conn).await)
+            .await?)
     }
 
     async fn record_failure(
