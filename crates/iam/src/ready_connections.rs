@@ -132,19 +132,25 @@ mod tests {
     use super::*;
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-    async fn pool(size: u32, options: PgPoolOptions, connect: PgConnectOptions) -> PgPool {
-        options.max_connections(size).connect_with(connect).await.unwrap()
+    /// A pool of `size` connections, and ready connections over it.
+    async fn ready(
+        size: u32,
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) -> (PgPool, Arc<ReadyConnections>) {
+        let pool = options.max_connections(size).connect_with(connect).await.unwrap();
+        (pool.clone(), ReadyConnections::new(pool))
+    }
+
+    /// Runs a statement that answers one integer.
+    async fn scalar(ready: &Arc<ReadyConnections>, sql: &'static str) -> sqlx::Result<i32> {
+        ready
+            .run(async |conn| sqlx::query_scalar(sql).fetch_one(conn).await)
+            .await
     }
 
     async fn backend_pid(ready: &Arc<ReadyConnections>) -> i32 {
-        ready
-            .run(async |conn| {
-                sqlx::query_scalar("select pg_backend_pid()")
-                    .fetch_one(conn)
-                    .await
-            })
-            .await
-            .unwrap()
+        scalar(ready, "select pg_backend_pid()").await.unwrap()
     }
 
     #[sqlx::test(migrations = false)]
@@ -152,8 +158,7 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool(4, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (pool, ready) = ready(4, options, connect).await;
         let pid = backend_pid(&ready).await;
         assert_eq!(
             ready.state().connections.len(),
@@ -169,20 +174,13 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool(4, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (_, ready) = ready(4, options, connect).await;
         let pid = backend_pid(&ready).await;
-        let failed = ready
-            .run(async |conn| sqlx::query_scalar::<_, i32>("select 1 / 0").fetch_one(conn).await)
-            .await;
+        let failed = scalar(&ready, "select 1 / 0").await;
         assert!(matches!(failed, Err(sqlx::Error::Database(_))), "{failed:?}");
         assert_eq!(ready.state().connections.len(), 1);
         assert_eq!(backend_pid(&ready).await, pid);
-        let two: i32 = ready
-            .run(async |conn| sqlx::query_scalar("select 1 + 1").fetch_one(conn).await)
-            .await
-            .unwrap();
-        assert_eq!(two, 2);
+        assert_eq!(scalar(&ready, "select 1 + 1").await.unwrap(), 2);
     }
 
     #[sqlx::test(migrations = false)]
@@ -190,19 +188,14 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool(4, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (_, ready) = ready(4, options, connect).await;
         let slow = ready.run(async |conn| sqlx::query("select pg_sleep(2)").execute(conn).await);
         assert!(tokio::time::timeout(Duration::from_millis(100), slow)
             .await
             .is_err());
         assert!(ready.state().connections.is_empty(), "not held");
         // The pool tested it, waiting for the cancelled statement's answer, and it works.
-        let three: i32 = ready
-            .run(async |conn| sqlx::query_scalar("select 3").fetch_one(conn).await)
-            .await
-            .unwrap();
-        assert_eq!(three, 3);
+        assert_eq!(scalar(&ready, "select 3").await.unwrap(), 3);
     }
 
     #[sqlx::test(migrations = false)]
@@ -210,8 +203,7 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool(4, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (pool, ready) = ready(4, options, connect).await;
         backend_pid(&ready).await;
         tokio::time::sleep(HOLD_IDLE * 4).await;
         assert!(ready.state().connections.is_empty());
@@ -228,16 +220,14 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let pool = pool(3, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (_, ready) = ready(3, options, connect).await;
         backend_pid(&ready).await;
         assert!(ready.state().connections.is_empty());
     }
 
     #[sqlx::test(migrations = false)]
     async fn at_most_a_quarter_of_the_pool_is_held(options: PgPoolOptions, connect: PgConnectOptions) {
-        let pool = pool(8, options, connect).await;
-        let ready = ReadyConnections::new(pool.clone());
+        let (_, ready) = ready(8, options, connect).await;
         // Five statements at once, each on a connection of its own.
         let statements: Vec<_> = (0..5)
             .map(|_| {
