@@ -29,6 +29,8 @@ pub(crate) struct ReadyConnections {
     pool: PgPool,
     /// At most this many are held: a quarter of the pool.
     most: usize,
+    /// `HOLD_IDLE`, but for tests that count what is held at a slower pace.
+    hold_idle: Duration,
     state: Mutex<Held>,
 }
 
@@ -42,10 +44,15 @@ struct Held {
 
 impl ReadyConnections {
     pub(crate) fn new(pool: PgPool) -> Arc<Self> {
+        Self::holding_for(pool, HOLD_IDLE)
+    }
+
+    fn holding_for(pool: PgPool, hold_idle: Duration) -> Arc<Self> {
         let most = usize::try_from(pool.options().get_max_connections() / 4).unwrap_or(0);
         Arc::new(Self {
             pool,
             most,
+            hold_idle,
             state: Mutex::new(Held::default()),
         })
     }
@@ -87,22 +94,22 @@ impl ReadyConnections {
         state.connections.push((conn, Instant::now()));
         if !state.releasing {
             state.releasing = true;
-            tokio::spawn(release_unused(Arc::downgrade(self)));
+            tokio::spawn(release_unused(Arc::downgrade(self), self.hold_idle));
         }
     }
 }
 
 /// Gives the pool back every connection held unused for `HOLD_IDLE`, until none is held (or the
 /// connections are dropped with their owner).
-async fn release_unused(ready: Weak<ReadyConnections>) {
+async fn release_unused(ready: Weak<ReadyConnections>, hold_idle: Duration) {
     loop {
-        tokio::time::sleep(HOLD_IDLE).await;
+        tokio::time::sleep(hold_idle).await;
         let Some(ready) = ready.upgrade() else { return };
         let mut state = ready.state();
         let now = Instant::now();
         let unused = state
             .connections
-            .partition_point(|(_, since)| now.duration_since(*since) >= HOLD_IDLE);
+            .partition_point(|(_, since)| now.duration_since(*since) >= hold_idle);
         let released: Vec<_> = state.connections.drain(..unused).collect();
         let done = state.connections.is_empty();
         state.releasing = !done;
@@ -132,14 +139,18 @@ mod tests {
     use super::*;
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-    /// A pool of `size` connections, and ready connections over it.
+    /// A pool of `size` connections, and ready connections over it that hold a connection for a
+    /// minute, so that what a test counts is not given back meanwhile on a slow machine.
     async fn ready(
         size: u32,
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) -> (PgPool, Arc<ReadyConnections>) {
         let pool = options.max_connections(size).connect_with(connect).await.unwrap();
-        (pool.clone(), ReadyConnections::new(pool))
+        (
+            pool.clone(),
+            ReadyConnections::holding_for(pool, Duration::from_secs(60)),
+        )
     }
 
     /// Runs a statement that answers one integer.
@@ -203,7 +214,8 @@ mod tests {
         options: PgPoolOptions,
         connect: PgConnectOptions,
     ) {
-        let (pool, ready) = ready(4, options, connect).await;
+        let pool = options.max_connections(4).connect_with(connect).await.unwrap();
+        let ready = ReadyConnections::new(pool.clone());
         backend_pid(&ready).await;
         tokio::time::sleep(HOLD_IDLE * 4).await;
         assert!(ready.state().connections.is_empty());
